@@ -1,0 +1,143 @@
+"""RQ jobs: queues, enqueueing after commit, and the wrapper every job runs in.
+
+A job takes ids, loads everything afresh, is idempotent, and runs inside an app context
+with its session bound to the town it names and the town's locale forced. The worker
+command (`liaison worker`) builds the app once; each job gets its own app context, so a
+job never inherits another job's session or town.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+from flask import current_app, g, has_app_context
+from rq import Queue, get_current_job
+from sqlalchemy import event
+
+from webapp.config import QUEUES
+
+
+def redis_connection():
+    from redis import Redis
+
+    app = current_app._get_current_object()
+    conn = app.extensions.get("liaison_redis")
+    if conn is None:
+        conn = Redis.from_url(app.config["REDIS_URL"])
+        app.extensions["liaison_redis"] = conn
+    return conn
+
+
+def queue(name: str = "default") -> Queue:
+    if name not in QUEUES:
+        raise ValueError(f"unknown queue {name}")
+    return Queue(name, connection=redis_connection())
+
+
+def enqueue_after_commit(func: Callable, *args: Any, queue: str = "default", job_id: str | None = None,
+                         **options: Any) -> None:
+    """Enqueue `func(*args)` once the current transaction commits; nothing if it rolls back.
+
+    A stable `job_id` makes a double submission enqueue once.
+    """
+    from webapp.extensions import db
+
+    session = db.session()
+    pending = session.info.setdefault("liaison_jobs", [])
+    pending.append((func, args, queue, job_id, options))
+
+
+def _flush_jobs(session) -> None:
+    pending = session.info.pop("liaison_jobs", [])
+    for func, args, queue_name, job_id, options in pending:
+        q = queue(queue_name)
+        if job_id is not None:
+            existing = q.fetch_job(job_id)
+            if existing is not None and existing.get_status(refresh=True) in ("queued", "started", "deferred", "scheduled"):
+                continue
+        q.enqueue(func, *args, job_id=job_id, **options)
+
+
+def _drop_jobs(session) -> None:
+    session.info.pop("liaison_jobs", None)
+
+
+def install(session_class) -> None:
+    event.listen(session_class, "after_commit", _flush_jobs)
+    event.listen(session_class, "after_soft_rollback", lambda session, previous: _drop_jobs(session))
+
+
+def progress(done: int, total: int, step: str = "") -> None:
+    """Report progress into the running job's meta (the UI polls it)."""
+    job = get_current_job()
+    if job is None:
+        return
+    job.meta.update({"done": done, "total": total, "step": step,
+                     "percent": round(100 * done / total) if total else 100})
+    job.save_meta()
+
+
+_APP = None
+
+
+def _worker_app():
+    """The app the job runs in: the caller's (worker command, tests), else one per process."""
+    global _APP
+    if has_app_context():
+        return current_app._get_current_object()
+    if _APP is None:
+        from webapp import create_app
+
+        _APP = create_app()
+    return _APP
+
+
+def town_job(func: Callable) -> Callable:
+    """For a job whose first argument is a town id: fresh app context, session bound to the
+    town, the town's locale forced, cleaned up afterwards whatever happens."""
+
+    @functools.wraps(func)
+    def wrapper(town_id: int, *args: Any, **kwargs: Any) -> Any:
+        from flask_babel import force_locale
+
+        from tenants.binding import TownBinding
+        from tenants.models import Town
+        from webapp.extensions import db
+
+        app = _worker_app()
+        with app.app_context():
+            try:
+                town = db.session.get(Town, town_id)
+                if town is None:
+                    raise LookupError(f"town {town_id} does not exist")
+                db.session().bind_town(TownBinding.of(town))
+                g.town = town
+                with force_locale(town.locale):
+                    result = func(town_id, *args, **kwargs)
+                db.session.commit()
+                return result
+            finally:
+                db.session.remove()
+
+    return wrapper
+
+
+def platform_job(func: Callable) -> Callable:
+    """For a job that works on the platform schema (and may fan out to towns)."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from webapp.extensions import db
+
+        app = _worker_app()
+        with app.app_context():
+            try:
+                result = func(*args, **kwargs)
+                db.session.commit()
+                return result
+            finally:
+                db.session.remove()
+
+    return wrapper

@@ -1,0 +1,77 @@
+"""Periodic work. One scheduler process (`liaison scheduler`) wakes every few seconds and
+enqueues each task that is due under a stable job id derived from the task and its time
+slot, so a restarted or duplicated scheduler never runs a slot twice."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from rq import Queue
+
+log = logging.getLogger("liaison.scheduler")
+
+
+@dataclass(frozen=True)
+class Periodic:
+    name: str
+    func: Callable
+    #: run once per this period, at `offset` into it (UTC)
+    every: timedelta
+    offset: timedelta = timedelta(0)
+    queue: str = "default"
+
+    def slot(self, now: datetime) -> datetime:
+        """The start of the latest period that is due at `now`."""
+        epoch = datetime(2000, 1, 1, tzinfo=UTC) + self.offset
+        n = (now - epoch) // self.every
+        return epoch + n * self.every
+
+    def job_id(self, slot: datetime) -> str:
+        return f"periodic-{self.name}-{slot:%Y%m%dT%H%M}"
+
+
+def registry() -> list[Periodic]:
+    from . import maintenance
+
+    return [
+        # 02:30 Beijing time
+        Periodic("verify-town-schemas", maintenance.verify_town_schemas, timedelta(days=1),
+                 offset=timedelta(hours=18, minutes=30)),
+    ]
+
+
+def tick(queues: dict[str, Queue], tasks: list[Periodic], now: datetime | None = None) -> list[str]:
+    """Enqueue every task whose current slot has no job yet. Returns the job ids enqueued."""
+    now = now or datetime.now(UTC)
+    enqueued = []
+    for task in tasks:
+        job_id = task.job_id(task.slot(now))
+        q = queues[task.queue]
+        if q.fetch_job(job_id) is not None:
+            continue
+        q.enqueue(task.func, job_id=job_id, result_ttl=7 * 86400, failure_ttl=30 * 86400)
+        enqueued.append(job_id)
+        log.info("enqueued %s", job_id)
+    return enqueued
+
+
+def run(queues: dict[str, Queue], interval: float = 5.0) -> None:
+    stopping = False
+
+    def stop(signum, frame):
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    tasks = registry()
+    while not stopping:
+        tick(queues, tasks)
+        deadline = time.monotonic() + interval
+        while not stopping and time.monotonic() < deadline:
+            time.sleep(0.2)

@@ -1,0 +1,165 @@
+"""Fixtures: a real PostgreSQL and Redis (embedded unless DATABASE_URL / REDIS_URL are set),
+a fresh test database per run, the platform migrated, and a small world of towns, a
+committee and one user per role. Factories pair with defaults, as in the house style."""
+
+from __future__ import annotations
+
+import itertools
+import os
+import re
+from dataclasses import dataclass
+
+import psycopg
+import pytest
+
+from webapp import devstack
+
+TEST_DATABASE = os.environ.get("LIAISON_TEST_DATABASE", "liaison_test")
+PASSWORD = "correct-horse-9"
+_counter = itertools.count(1)
+
+
+def unique(prefix: str) -> str:
+    return f"{prefix}{next(_counter)}"
+
+
+def _drop_leftover_roles(url: str, prefix: str) -> None:
+    """Town roles outlive a dropped database (roles are cluster-wide): remove this run's."""
+    with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True) as conn:
+        for (name,) in conn.execute("SELECT rolname FROM pg_roles WHERE rolname LIKE %s", (prefix + "%",)).fetchall():
+            conn.execute(f'DROP ROLE "{name}"')
+
+
+@pytest.fixture(scope="session")
+def stack():
+    stack = devstack.start("test", database=TEST_DATABASE, fresh_database=True)
+    os.environ["DATABASE_URL"] = stack.database_url
+    os.environ["REDIS_URL"] = stack.redis_url
+    from sqlalchemy.engine import make_url
+
+    from tenants.schema import role_prefix
+
+    _drop_leftover_roles(stack.database_url, role_prefix(make_url(stack.database_url).database))
+    from redis import Redis
+
+    Redis.from_url(stack.redis_url).flushdb()
+    yield stack
+    stack.stop()
+
+
+@pytest.fixture(scope="session")
+def app(stack):
+    from tenants.migrate import upgrade_platform
+    from webapp import create_app
+    from webapp.extensions import db
+
+    app = create_app({"TESTING": True, "WTF_CSRF_ENABLED": False, "LOGIN_RATE_LIMIT": "1000 per minute"})
+    with app.app_context():
+        upgrade_platform(db.engine)
+    yield app
+    with app.app_context():
+        db.engine.dispose()  # before the embedded server stops
+
+
+@pytest.fixture()
+def app_ctx(app):
+    from webapp.extensions import db
+
+    with app.app_context():
+        yield
+        db.session.remove()
+
+
+@dataclass
+class World:
+    county: object
+    other_county: object
+    town_a: object
+    town_b: object
+    town_c: object
+    committee: object
+    other_committee: object
+    users: dict
+
+
+def ensure_regions():
+    from webapp.demo import ensure_regions as _ensure
+
+    return _ensure()
+
+
+@pytest.fixture(scope="session")
+def world(app):
+    """Towns A and B in Lingbao, C in Shaanzhou; the Lingbao committee sees A and B only."""
+    import tenants
+    from tenants.models import Town
+    from webapp.accounts.models import CommitteeMembership, TownMembership, TownRole
+    from webapp.accounts.services import create_user
+    from webapp.committees.models import Committee
+    from webapp.extensions import db
+
+    with app.app_context():
+        regions = ensure_regions()
+        lingbao, shaanzhou = regions["411282"], regions["411203"]
+        a = db.session.get(Town, tenants.provision("朱阳镇", lingbao, "yinzhuang", name_en="Zhuyang"))
+        b = db.session.get(Town, tenants.provision("故县镇", lingbao, "yinzhuang", name_en="Guxian"))
+        c = db.session.get(Town, tenants.provision("张村镇", shaanzhou, "minimal", name_en="Zhangcun"))
+        committee = Committee(slug="lingbao_t", name="灵宝市人大常委会（测试）", region=lingbao)
+        other = Committee(slug="shaanzhou_t", name="陕州区人大常委会（测试）", region=shaanzhou)
+        db.session.add_all([committee, other])
+        users = {}
+        specs = [("a_admin", a, TownRole.station_admin), ("a_staff", a, TownRole.staff),
+                 ("a_deputy", a, TownRole.deputy), ("a_presidium", a, TownRole.presidium),
+                 ("b_admin", b, TownRole.station_admin), ("b_staff", b, TownRole.staff),
+                 ("c_admin", c, TownRole.station_admin)]
+        for n, (username, town, role) in enumerate(specs):
+            user = create_user(username=username, display_name=f"测试{username}", password=PASSWORD,
+                               phone=f"1390000{n:04d}")
+            db.session.add(TownMembership(user=user, town_id=town.id, role=role))
+            users[username] = user
+        for username, c_ in (("committee", committee), ("other_committee", other)):
+            user = create_user(username=username, display_name=f"测试{username}", password=PASSWORD)
+            db.session.add(CommitteeMembership(user=user, committee=c_))
+            users[username] = user
+        users["operator"] = create_user(username="op", display_name="运维", password=PASSWORD, is_operator=True)
+        users["nobody"] = create_user(username="nobody", display_name="无角色", password=PASSWORD)
+        db.session.commit()
+        ids = {k: u.id for k, u in users.items()}
+        world = World(lingbao.id, shaanzhou.id, a.id, b.id, c.id, committee.id, other.id, ids)
+        db.session.remove()
+    return world
+
+
+@pytest.fixture()
+def client(app):
+    return app.test_client()
+
+
+def login(client, username: str, password: str = PASSWORD, **extra):
+    return client.post("/login", data={"identifier": username, "password": password, **extra})
+
+
+@pytest.fixture()
+def client_as(app, world):
+    """client_as("a_admin") -> a test client signed in as that world user."""
+
+    def make(username: str):
+        c = app.test_client()
+        response = login(c, {"operator": "op"}.get(username, username))
+        assert response.status_code == 302, response.get_data(as_text=True)[:500]
+        return c
+
+    return make
+
+
+def town(app, town_id: int):
+    from tenants.models import Town
+    from webapp.extensions import db
+
+    return db.session.get(Town, town_id)
+
+
+def csrf_from(html: str) -> str:
+    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert match, "no CSRF token in the page"
+    return match.group(1)

@@ -1,0 +1,159 @@
+"""Liaison (联络站云): the Flask application."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from flask import Flask, g, jsonify, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import text
+from werkzeug.exceptions import HTTPException
+
+from . import config as config_module
+from .extensions import babel, csrf, db, limiter, login_manager
+
+_jobs_installed = False
+
+
+def create_app(config: dict | None = None) -> Flask:
+    instance = Path(os.environ.get("LIAISON_INSTANCE", Path(__file__).resolve().parent.parent / "instance"))
+    app = Flask(__name__, instance_path=str(instance))
+    app.config.update(config_module.from_environment(instance))
+    if config:
+        app.config.update(config)
+
+    from .i18n import label, localized, select_locale
+
+    db.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = _l("Please sign in to continue.")
+    login_manager.login_message_category = "info"
+    babel.init_app(app, locale_selector=select_locale)
+    csrf.init_app(app)
+    limiter.init_app(app)
+
+    _install_jobs()
+    _register_blueprints(app)
+    _register_auth(app)
+    _register_errors(app)
+
+    from .cli import register as register_cli
+
+    register_cli(app)
+
+    @app.context_processor
+    def _template_globals():
+        from jobs.notify import unread_count
+
+        unread = 0
+        if g.get("access") is not None and g.access.roles and current_user.is_authenticated:
+            unread = unread_count(current_user.id)
+        return {"localized": localized, "label": label, "current_locale": str(get_locale() or config_module.DEFAULT_LOCALE),
+                "locales": config_module.LOCALES, "unread_count": unread}
+
+    @app.get("/healthz")
+    def healthz():
+        db.session.execute(text("SELECT 1"))
+        from jobs import redis_connection
+
+        redis_connection().ping()
+        return jsonify(status="ok")
+
+    @app.after_request
+    def _security_headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'",
+        )
+        return response
+
+    return app
+
+
+def _install_jobs() -> None:
+    global _jobs_installed
+    if not _jobs_installed:
+        import jobs
+        from tenants.binding import BoundSession
+
+        jobs.install(BoundSession)
+        _jobs_installed = True
+
+
+def _register_blueprints(app: Flask) -> None:
+    from . import accounts, admin, api, committees, towns
+    from .accounts import views as _accounts_views  # noqa: F401
+    from .admin import views as _admin_views  # noqa: F401
+    from .api import views as _api_views  # noqa: F401
+    from .committees import views as _committee_views  # noqa: F401
+    from .towns import views as _town_views  # noqa: F401
+
+    csrf.exempt(api.bp)  # the API checks CSRF itself for cookie sessions (api/core.py)
+    for bp in (accounts.bp, towns.bp, committees.bp, admin.bp, api.bp):
+        app.register_blueprint(bp)
+
+
+def _register_auth(app: Flask) -> None:
+    from .accounts.models import User
+    from .accounts.services import user_for_token
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        uid, _, token = user_id.partition(":")
+        if not uid.isdigit():
+            return None
+        user = db.session.get(User, int(uid))
+        if user is None or not user.is_active or user.session_token != token:
+            return None  # a changed password (rotated token) ends the session here
+        return user
+
+    @login_manager.request_loader
+    def load_user_from_token(req):
+        header = req.headers.get("Authorization", "")
+        if not header.startswith("Bearer ") or not req.path.startswith("/api/"):
+            return None
+        user = user_for_token(header[7:].strip())
+        if user is not None:
+            db.session.commit()
+        return user
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def _register_errors(app: Flask) -> None:
+    from .api.core import http_error
+
+    @app.errorhandler(HTTPException)
+    def _http(err: HTTPException):
+        db.session.rollback()
+        if _wants_json():
+            return http_error(err)
+        if err.code == 401:
+            return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
+        if err.code in (400, 403, 404, 405, 413, 429):
+            return render_template("error.html", code=err.code), err.code
+        return err
+
+    @app.errorhandler(Exception)
+    def _unexpected(err: Exception):
+        if isinstance(err, HTTPException):
+            return _http(err)
+        app.logger.exception("unhandled error")
+        db.session.rollback()
+        if app.config.get("PROPAGATE_EXCEPTIONS") or app.testing:
+            raise err
+        if _wants_json():
+            from .api.core import error_response
+            from flask_babel import gettext as _
+
+            return error_response(500, "server_error", _("Something went wrong on our side. Please try again."))
+        return render_template("error.html", code=500), 500

@@ -1,0 +1,48 @@
+"""A committee's home: every town in its jurisdiction (read-only drill-down into each)."""
+
+from __future__ import annotations
+
+from flask import abort, g, render_template
+from flask_login import current_user
+from sqlalchemy import select
+
+from tenants.models import Region, Town, TownStatus
+
+from ..accounts.models import CommitteeMembership
+from ..extensions import db
+from . import bp
+from .models import Committee
+
+
+@bp.url_value_preprocessor
+def load_committee(endpoint, values):
+    if not current_user.is_authenticated:
+        abort(401)
+    committee = db.session.scalar(select(Committee).where(Committee.slug == values.pop("committee")))
+    if committee is None:
+        abort(404)
+    member = db.session.scalar(select(CommitteeMembership.id).where(
+        CommitteeMembership.committee_id == committee.id, CommitteeMembership.user_id == current_user.id))
+    if member is None:
+        abort(404)
+    g.committee = committee
+
+
+@bp.url_defaults
+def add_committee(endpoint, values):
+    if "committee" not in values and g.get("committee") is not None:
+        values["committee"] = g.committee.slug
+
+
+def towns_in(committee: Committee) -> list[tuple[Town, Region]]:
+    county = db.aliased(Region)
+    return db.session.execute(
+        select(Town, county).join(Region, Region.id == Town.region_id).join(county, county.id == Region.parent_id)
+        .where(Region.path.startswith(committee.region.path), Town.status != TownStatus.archived)
+        .order_by(county.name, Town.name)
+    ).all()
+
+
+@bp.get("/")
+def home():
+    return render_template("committees/home.html", rows=towns_in(g.committee))

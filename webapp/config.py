@@ -1,0 +1,64 @@
+"""Configuration from the environment. Nothing here has a default that is wrong in production
+except SECRET_KEY, which falls back to a random key kept under instance/."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+LOCALES = ("zh_Hans_CN", "en")
+DEFAULT_LOCALE = "zh_Hans_CN"
+QUEUES = ("default", "rollups", "exports", "notify")
+
+
+def _secret_key(instance: Path) -> str:
+    if os.environ.get("SECRET_KEY"):
+        return os.environ["SECRET_KEY"]
+    path = instance / "secret_key"
+    if not path.exists():
+        instance.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def _database_url() -> str:
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        raise RuntimeError("DATABASE_URL is not set. `make demo` sets it for the embedded PostgreSQL; "
+                           "in production point it at your server (postgresql+psycopg://...).")
+    if url.startswith("postgresql://") or url.startswith("postgres://"):
+        url = "postgresql+psycopg://" + url.split("://", 1)[1]
+    return url
+
+
+def from_environment(instance: Path) -> dict:
+    secure = os.environ.get("LIAISON_SECURE_COOKIES", "0") == "1"
+    redis_url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+    return {
+        "SECRET_KEY": _secret_key(instance),
+        "SQLALCHEMY_DATABASE_URI": _database_url(),
+        "SQLALCHEMY_ENGINE_OPTIONS": {
+            "pool_pre_ping": True,
+            # recycle so each backend's catalog cache (it grows with every town touched) stays bounded
+            "pool_recycle": 900,
+            # the app's role sees only `platform` unless a transaction is bound to a town
+            "connect_args": {"options": "-c search_path=platform"},
+        },
+        "REDIS_URL": redis_url,
+        "RATELIMIT_STORAGE_URI": redis_url,
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "LOGIN_RATE_LIMIT": os.environ.get("LIAISON_LOGIN_RATE_LIMIT", "10 per minute;50 per hour"),
+        "BABEL_DEFAULT_LOCALE": DEFAULT_LOCALE,
+        "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
+        "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).parent / "translations"),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": secure,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": secure,
+        "WTF_CSRF_TIME_LIMIT": None,
+        "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
+    }

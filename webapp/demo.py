@@ -1,0 +1,111 @@
+"""The demo: Henan → Sanmenxia → Lingbao with four towns (尹庄镇 first), Shaanzhou with one
+more (outside the committee's reach), the Lingbao committee, and one account per role.
+Idempotent: running it again changes nothing."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+import tenants
+from tenants.models import Region, RegionLevel, Town
+
+from .accounts.models import CommitteeMembership, TownMembership, TownRole, User
+from .accounts.services import create_user
+from .committees.models import Committee
+from .extensions import db
+
+PASSWORD = "liaison-demo-2026"
+
+REGIONS = [
+    # (code, name, name_en, level, parent code)
+    ("410000", "河南省", "Henan", RegionLevel.province, None),
+    ("411200", "三门峡市", "Sanmenxia", RegionLevel.prefecture, "410000"),
+    ("411282", "灵宝市", "Lingbao", RegionLevel.county, "411200"),
+    ("411203", "陕州区", "Shaanzhou", RegionLevel.county, "411200"),
+]
+
+TOWNS = [
+    # (name, name_en, county code, template, slug)
+    ("尹庄镇", "Yinzhuang", "411282", "yinzhuang", "yinzhuang"),
+    ("函谷关镇", "Hanguguan", "411282", "yinzhuang", "hanguguan"),
+    ("豫灵镇", "Yuling", "411282", "minimal", "yuling"),
+    ("阳店镇", "Yangdian", "411282", "minimal", "yangdian"),
+    ("大营镇", "Daying", "411203", "minimal", "daying"),
+]
+
+USERS = [
+    # (username, name, phone, operator, [(town slug, role)], committee slug)
+    ("operator", "平台运维 王工", "13800000001", True, [], None),
+    ("yz_admin", "尹庄镇人大主席 李建华", "13800000002", False, [("yinzhuang", TownRole.station_admin)], None),
+    ("yz_staff", "尹庄镇人大秘书 张敏", "13800000003", False, [("yinzhuang", TownRole.staff)], None),
+    ("yz_deputy", "代表 赵国强", "13800000004", False, [("yinzhuang", TownRole.deputy)], None),
+    ("yz_presidium", "主席团成员 刘芳", "13800000005", False, [("yinzhuang", TownRole.presidium)], None),
+    ("hg_admin", "函谷关镇人大主席 陈伟", "13800000006", False, [("hanguguan", TownRole.station_admin)], None),
+    ("lb_committee", "灵宝市人大常委会 代表工委 孙丽", "13800000007", False, [], "lingbao"),
+]
+
+
+def _region(code: str) -> Region | None:
+    return db.session.scalar(select(Region).where(Region.code == code))
+
+
+def ensure_regions() -> dict[str, Region]:
+    """Henan → Sanmenxia → Lingbao and Shaanzhou, by division code (idempotent)."""
+    for code, name, name_en, level, parent_code in REGIONS:
+        if _region(code) is None:
+            parent = _region(parent_code) if parent_code else None
+            region = Region(code=code, name=name, name_en=name_en, level=level, parent=parent, path="")
+            db.session.add(region)
+            db.session.flush()
+            region.path = f"{parent.path if parent else '/'}{region.id}/"
+    db.session.commit()
+    return {code: _region(code) for code, *_ in REGIONS}
+
+
+def seed() -> list[str]:
+    ensure_regions()
+
+    for name, name_en, county, template, slug in TOWNS:
+        if db.session.scalar(select(Town).where(Town.slug == slug)) is None:
+            tenants.provision(name, _region(county), template, slug=slug, name_en=name_en)
+
+    if db.session.scalar(select(Committee).where(Committee.slug == "lingbao")) is None:
+        db.session.add(Committee(slug="lingbao", name="灵宝市人大常委会代表工作委员会",
+                                 name_en="Lingbao Municipal People's Congress Deputies' Affairs Committee",
+                                 region=_region("411282")))
+        db.session.commit()
+
+    welcomes = []
+    for username, name, phone, operator, roles, committee in USERS:
+        user = db.session.scalar(select(User).where(User.username == username))
+        if user is None:
+            user = create_user(username=username, display_name=name, password=PASSWORD, phone=phone,
+                               is_operator=operator)
+        for slug, role in roles:
+            town = db.session.scalar(select(Town).where(Town.slug == slug))
+            exists = db.session.scalar(select(TownMembership.id).where(
+                TownMembership.user_id == user.id, TownMembership.town_id == town.id, TownMembership.role == role))
+            if not exists:
+                db.session.add(TownMembership(user=user, town_id=town.id, role=role))
+            welcomes.append((town, user, role))
+        if committee:
+            c = db.session.scalar(select(Committee).where(Committee.slug == committee))
+            if not db.session.scalar(select(CommitteeMembership.id).where(
+                    CommitteeMembership.user_id == user.id, CommitteeMembership.committee_id == c.id)):
+                db.session.add(CommitteeMembership(user=user, committee=c))
+    db.session.commit()
+
+    # the welcome notices, exactly as a station admin adding the person would produce them
+    # (idempotent: a second seed finds them delivered)
+    from jobs.notify import welcome_member
+
+    for town, user, role in welcomes:
+        welcome_member(town.id, user.id, role.value)
+
+    lines = ["Demo accounts (password for all: %s):" % PASSWORD]
+    for username, name, _phone, operator, roles, committee in USERS:
+        what = "platform operator" if operator else ", ".join(f"{r.value} of {s}" for s, r in roles) or \
+            f"member of committee {committee}"
+        lines.append(f"  {username:14} {what}")
+    return lines
+

@@ -1,0 +1,10 @@
+"""Imports every model module, so both metadata objects are complete once this is loaded."""
+
+from tenants.models import Region, Town  # noqa: F401
+from webapp.accounts.models import ApiToken, CommitteeMembership, TownMembership, User  # noqa: F401
+from webapp.activities.models import ActivityType  # noqa: F401
+from webapp.audit.models import PlatformAuditEntry, TownAuditEntry  # noqa: F401
+from webapp.committees.models import Committee  # noqa: F401
+from webapp.evaluations.models import EvaluationIndicator, EvaluationTemplate  # noqa: F401
+from webapp.notifications.models import Notification  # noqa: F401
+from webapp.projects.models import SupervisionGroup  # noqa: F401
