@@ -45,6 +45,8 @@ def enqueue_after_commit(func: Callable, *args: Any, queue: str = "default", job
     from webapp.extensions import db
 
     session = db.session()
+    if not session.in_transaction():
+        session.begin()  # so that a rollback before any SQL still drops the job
     pending = session.info.setdefault("liaison_jobs", [])
     pending.append((func, args, queue, job_id, options))
 

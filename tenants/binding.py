@@ -95,7 +95,8 @@ class BoundSession(FlaskSession):
     def get_bind(self, mapper=None, clause=None, bind=None, **kwargs):  # type: ignore[override]
         if bind is not None:
             return bind
-        base = super().get_bind(mapper=mapper, clause=clause, bind=bind, **kwargs)
+        # a session made with an explicit engine keeps it; otherwise flask-sqlalchemy's default
+        base = self.bind if self.bind is not None else super().get_bind(mapper=mapper, clause=clause, **kwargs)
         binding = self.info.get("town")
         if _touches_town(mapper, clause):
             if binding is None:

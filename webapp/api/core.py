@@ -7,7 +7,7 @@ import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from flask import jsonify, request
+from flask import current_app, jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from marshmallow import Schema, ValidationError
@@ -82,7 +82,8 @@ def load_body(schema: Schema) -> dict:
 @bp.before_request
 def _csrf_for_sessions():
     # token clients carry no cookie to forge; a browser session must prove it is the page
-    if request.method not in ("GET", "HEAD", "OPTIONS") and not request.headers.get("Authorization"):
+    if (request.method not in ("GET", "HEAD", "OPTIONS") and not request.headers.get("Authorization")
+            and current_app.config.get("WTF_CSRF_ENABLED", True)):
         csrf.protect()
 
 

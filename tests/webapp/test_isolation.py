@@ -1,0 +1,166 @@
+"""Every town URL, walked from the URL map, as another town's user (404), as a committee
+member with jurisdiction (read-only), as one without (404) and anonymously. A new route
+joins this walk by itself; a new URL parameter fails here until it gets a sample value."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select, text
+
+from tenants.models import Town
+from webapp.accounts.models import TownMembership
+from webapp.extensions import db
+
+TOWN_PREFIXES = ("/t/<town>", "/api/v1/towns/<town>")
+WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
+
+
+def town_rules(app):
+    rules = [r for r in app.url_map.iter_rules() if "<town>" in r.rule]
+    assert all(r.rule.startswith(TOWN_PREFIXES) for r in rules), "town URLs live under /t/<town>/ or the API"
+    return sorted(rules, key=lambda r: r.rule)
+
+
+@pytest.fixture(scope="module")
+def samples(app, world):
+    """Real ids of objects in town B for every URL parameter a town route can take."""
+    from jobs.notify import welcome_member
+    from webapp.notifications.models import Notification
+
+    welcome_member(world.town_b, world.users["b_staff"], "staff")
+    with app.app_context():
+        town_b = db.session.get(Town, world.town_b)
+        membership = db.session.scalar(select(TownMembership.id).where(
+            TownMembership.town_id == town_b.id, TownMembership.user_id == world.users["b_staff"]))
+        with db.engine.connect() as conn:
+            notification = conn.execute(text(f"SELECT id FROM {town_b.schema_name}.{Notification.__tablename__} "
+                                             "ORDER BY id LIMIT 1")).scalar()
+        values = {"town": town_b.slug, "membership_id": membership, "notification_id": notification}
+        db.session.remove()
+    return values
+
+
+def _url(app, rule, samples):
+    missing = set(rule.arguments) - set(samples)
+    assert not missing, f"add a sample value for {missing} (route {rule.rule}) to the isolation walk"
+    with app.test_request_context():
+        from flask import url_for
+
+        return url_for(rule.endpoint, **{k: samples[k] for k in rule.arguments})
+
+
+def _methods(rule):
+    return sorted(rule.methods - {"HEAD", "OPTIONS"})
+
+
+def _b_state(app, world) -> tuple:
+    with app.app_context():
+        town_b = db.session.get(Town, world.town_b)
+        members = db.session.scalar(select(func.count()).select_from(TownMembership)
+                                    .where(TownMembership.town_id == town_b.id))
+        with db.engine.connect() as conn:
+            tables = ("supervision_groups", "notifications", "town_audit_entries")
+            counts = tuple(conn.execute(text(f"SELECT count(*) FROM {town_b.schema_name}.{t}")).scalar() for t in tables)
+            unread = conn.execute(text(f"SELECT count(*) FROM {town_b.schema_name}.notifications WHERE read_at IS NULL")).scalar()
+        db.session.remove()
+    return members, counts, unread
+
+
+def test_the_walk_covers_the_town_routes(app):
+    endpoints = {r.endpoint for r in town_rules(app)}
+    assert {"towns.home", "towns.members", "towns.remove", "api.town", "api.create_supervision_group"} <= endpoints
+
+
+def test_another_towns_user_gets_404_for_every_town_b_url(app, world, samples, client_as):
+    client = client_as("a_admin")
+    before = _b_state(app, world)
+    for rule in town_rules(app):
+        url = _url(app, rule, samples)
+        for method in _methods(rule):
+            response = client.open(url, method=method, json={} if rule.rule.startswith("/api/") else None)
+            assert response.status_code == 404, f"{method} {url} as town A's admin: {response.status_code}"
+            if rule.rule.startswith("/api/"):
+                assert response.get_json()["error"]["code"] == "not_found"
+    assert _b_state(app, world) == before
+
+
+def test_town_b_itself_reaches_every_page(app, world, samples, client_as):
+    """The 404s above come from isolation, not from broken URLs."""
+    client = client_as("b_admin")
+    for rule in town_rules(app):
+        if "GET" in rule.methods:
+            url = _url(app, rule, samples)
+            assert client.get(url).status_code == 200, url
+
+
+def test_a_committee_member_with_jurisdiction_reads_and_never_writes(app, world, samples, client_as):
+    client = client_as("committee")
+    before = _b_state(app, world)
+    for rule in town_rules(app):
+        url = _url(app, rule, samples)
+        view = app.view_functions[rule.endpoint]
+        for method in _methods(rule):
+            response = client.open(url, method=method, json={"code": "x_forbidden", "name": "越权"}
+                                   if rule.rule.startswith("/api/") else None, data=None)
+            if method in WRITE_METHODS:
+                assert response.status_code == 403, f"{method} {url} as committee: {response.status_code}"
+            else:
+                readable = getattr(view, "committee_readable", True)
+                expected = 200 if readable else 403
+                assert response.status_code == expected, f"{method} {url} as committee: {response.status_code}"
+    assert _b_state(app, world) == before
+
+
+def test_a_committee_member_without_jurisdiction_gets_404(app, world, samples, client_as):
+    client = client_as("other_committee")
+    for rule in town_rules(app):
+        url = _url(app, rule, samples)
+        for method in _methods(rule):
+            assert client.open(url, method=method).status_code == 404, f"{method} {url}"
+
+
+def test_a_user_without_any_role_gets_404(app, world, samples, client_as):
+    client = client_as("nobody")
+    for rule in town_rules(app):
+        url = _url(app, rule, samples)
+        for method in _methods(rule):
+            assert client.open(url, method=method).status_code == 404, f"{method} {url}"
+
+
+def test_anonymous_visitors_are_sent_to_sign_in(app, world, samples, client):
+    for rule in town_rules(app):
+        url = _url(app, rule, samples)
+        for method in _methods(rule):
+            response = client.open(url, method=method)
+            if rule.rule.startswith("/api/"):
+                assert response.status_code == 401 and response.get_json()["error"]["code"] == "unauthorized"
+            else:
+                assert response.status_code == 302 and "/login" in response.headers["Location"], url
+
+
+def test_committee_pages_are_for_their_members_only(app, world, client_as):
+    rules = [r for r in app.url_map.iter_rules() if r.rule.startswith("/c/<committee>")]
+    assert rules
+    with app.app_context():
+        from webapp.committees.models import Committee
+
+        slug = db.session.get(Committee, world.committee).slug
+        db.session.remove()
+    for username, expected in (("committee", 200), ("other_committee", 404), ("a_admin", 404), ("operator", 404)):
+        client = client_as(username)
+        for rule in rules:
+            with app.test_request_context():
+                from flask import url_for
+
+                url = url_for(rule.endpoint, committee=slug)
+            assert client.get(url).status_code == expected, (username, url)
+
+
+def test_operator_pages_are_for_operators_only(app, world, client_as):
+    rules = [r for r in app.url_map.iter_rules() if r.rule.startswith("/admin")]
+    assert rules
+    for username, expected in (("operator", 200), ("a_admin", 404), ("committee", 404)):
+        client = client_as(username)
+        for rule in rules:
+            if "GET" in rule.methods:
+                assert client.get(rule.rule).status_code == expected, (username, rule.rule)
