@@ -14,7 +14,8 @@ from sqlalchemy.schema import CreateIndex, CreateTable
 
 from .base import TownModel
 
-MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+#: the two Alembic trees; LIAISON_MIGRATIONS points elsewhere (an installed package, a benchmark)
+MIGRATIONS = Path(os.environ.get("LIAISON_MIGRATIONS", Path(__file__).resolve().parent.parent / "migrations"))
 #: each town schema stamps its revision in its own table (the platform tree uses alembic_version)
 TOWN_VERSION_TABLE = "schema_version"
 PLATFORM_VERSION_TABLE = "alembic_version"
@@ -48,11 +49,15 @@ def town_ddl() -> str:
     return ";\n".join(statements) + ";"
 
 
-@functools.cache
 def script_directory(tree: str):
+    return _script_directory(tree, MIGRATIONS)
+
+
+@functools.cache
+def _script_directory(tree: str, root: Path):
     from alembic.script import ScriptDirectory
 
-    return ScriptDirectory(str(MIGRATIONS / tree), version_locations=[str(MIGRATIONS / tree / "versions")])
+    return ScriptDirectory(str(root / tree), version_locations=[str(root / tree / "versions")])
 
 
 def head(tree: str) -> str:

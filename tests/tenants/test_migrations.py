@@ -144,3 +144,27 @@ def test_parallel_workers_upgrade_many_towns(app_ctx, world):
     assert sorted(r.slug for r in results) == sorted(t.slug for t in towns)
     assert all(r.error is None and r.after == head("town") for r in results)
     assert all(_revision(t) == head("town") for t in towns)
+
+
+def test_a_stale_platform_record_falls_back_to_the_towns_own_stamp(app_ctx, world):
+    town = _new_town("记录过期镇", world.county)
+    with db.engine.begin() as conn:
+        downgrade_town(conn, TownBinding.of(town), "base")
+        # the platform row claims t0001, the schema is really empty
+        conn.execute(text("UPDATE platform.towns SET schema_revision = 't0001' WHERE id = :id"), {"id": town.id})
+    [result] = upgrade_towns(db.engine, only=[town.slug])
+    assert result.error is None and (result.before, result.after) == (None, head("town"))
+    assert _revision(town) == head("town")
+
+
+def test_the_one_round_trip_path_is_taken_when_the_record_is_right(app_ctx, world, monkeypatch):
+    from tenants import migrate
+
+    town = _new_town("快速镇", world.county)
+    with db.engine.begin() as conn:
+        downgrade_town(conn, TownBinding.of(town), "t0001")
+    online = []
+    monkeypatch.setattr(migrate, "_enter", lambda *a: online.append(a) or "t0001")
+    [result] = upgrade_towns(db.engine, only=[town.slug])
+    assert result.error is None and result.after == head("town") and online == []
+    assert _revision(town) == head("town")

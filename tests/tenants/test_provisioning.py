@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from flask_babel import force_locale
 from sqlalchemy import func, select, text
+from sqlalchemy.exc import DataError
 
 import tenants
 from tenants import provisioning, slugs
@@ -110,13 +111,14 @@ def test_other_bad_input(app_ctx, world, exc, kwargs):
 
 
 def test_a_failure_half_way_leaves_nothing_behind(app_ctx, world, monkeypatch):
-    def explode(conn, template):
-        conn.exec_driver_sql("SELECT 1")
-        raise RuntimeError("disk full while seeding")
+    # the role, schema and tables exist and a seed row is written when the seed fails
+    def failing_seed(key, version):
+        return ("INSERT INTO supervision_groups (code, name, position, active, created_at) "
+                "VALUES ('half', '半途', 0, true, now()); SELECT 1 / 0;")
 
-    monkeypatch.setattr(provisioning, "seed_from_template", explode)
+    monkeypatch.setattr(provisioning, "seed_script", failing_seed)
     before = _footprint()
-    with pytest.raises(RuntimeError):
+    with pytest.raises(DataError):
         tenants.provision("半途镇", world.county, "yinzhuang")
     assert _footprint() == before
     assert db.session.scalar(select(func.count()).select_from(Region).where(Region.name == "半途镇")) == 0
