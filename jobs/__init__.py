@@ -12,7 +12,7 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
-from flask import current_app, g, has_app_context
+from flask import current_app, has_app_context
 from rq import Queue, get_current_job
 from sqlalchemy import event
 
@@ -102,26 +102,10 @@ def town_job(func: Callable) -> Callable:
 
     @functools.wraps(func)
     def wrapper(town_id: int, *args: Any, **kwargs: Any) -> Any:
-        from flask_babel import force_locale
+        from webapp.access import bound_to
 
-        from tenants.binding import TownBinding
-        from tenants.models import Town
-        from webapp.extensions import db
-
-        app = _worker_app()
-        with app.app_context():
-            try:
-                town = db.session.get(Town, town_id)
-                if town is None:
-                    raise LookupError(f"town {town_id} does not exist")
-                db.session().bind_town(TownBinding.of(town))
-                g.town = town
-                with force_locale(town.locale):
-                    result = func(town_id, *args, **kwargs)
-                db.session.commit()
-                return result
-            finally:
-                db.session.remove()
+        with bound_to(town_id, _worker_app()):
+            return func(town_id, *args, **kwargs)
 
     return wrapper
 

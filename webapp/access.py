@@ -4,8 +4,9 @@ the session bound to its schema. Another town's object, or a town without member
 
 from __future__ import annotations
 
+import contextlib
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from flask import abort, g, request
@@ -84,6 +85,29 @@ def enter_town(slug: str) -> TownAccess:
     if access.read_only and request.method not in SAFE_METHODS:
         abort(403)
     return access
+
+
+@contextlib.contextmanager
+def bound_to(town_id: int, app=None) -> Iterator[Town]:
+    """Enter a town outside a request (jobs, the CLI): a fresh app context whose session is
+    bound to the town, in the town's language; committed if the block succeeds, and
+    cleaned up whatever happens."""
+    from flask import current_app
+    from flask_babel import force_locale
+
+    app = app or current_app._get_current_object()
+    with app.app_context():
+        try:
+            town = db.session.get(Town, town_id)
+            if town is None:
+                raise LookupError(f"town {town_id} does not exist")
+            db.session().bind_town(TownBinding.of(town))
+            g.town = town
+            with force_locale(town.locale):
+                yield town
+            db.session.commit()
+        finally:
+            db.session.remove()
 
 
 def requires(*roles: TownRole, committee: bool = False) -> Callable:

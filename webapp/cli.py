@@ -138,6 +138,33 @@ def towns_list() -> None:
         click.echo(f"{town.slug:24} {town.name:12} {town.status.value:10} {town.schema_name}")
 
 
+@towns_group.command("show")
+@click.argument("slug")
+@with_appcontext
+def towns_show(slug: str) -> None:
+    """A town's configuration, read inside the town (the same binding as a request)."""
+    from sqlalchemy import select
+
+    from tenants.models import Town
+
+    from .access import bound_to
+    from .activities.models import ActivityType
+    from .extensions import db
+    from .projects.models import SupervisionGroup
+    from .towns.services import reception_rule_text
+
+    town_id = db.session.scalar(select(Town.id).where(Town.slug == slug))
+    if town_id is None:
+        raise click.ClickException(f"no town {slug!r}")
+    with bound_to(town_id) as town:
+        click.echo(f"{town.name} ({town.slug}) schema {town.schema_name}, revision {town.schema_revision}")
+        click.echo(f"  {reception_rule_text(town.settings.get('reception_day', {}))}")
+        for group in db.session.scalars(select(SupervisionGroup).order_by(SupervisionGroup.position)):
+            click.echo(f"  group: {group.name}")
+        for kind in db.session.scalars(select(ActivityType).order_by(ActivityType.position)):
+            click.echo(f"  activity: {kind.name} ({kind.cadence.value}, {kind.expected_per_period})")
+
+
 @click.group("users", help="Create users and give them roles.")
 def users_group() -> None:
     pass
@@ -215,7 +242,7 @@ def demo(port: int) -> None:
     are set), migrated and seeded, with web, worker and scheduler, until Ctrl-C."""
     from . import devstack
 
-    stack = devstack.start("demo", database=os.environ.get("LIAISON_DEMO_DATABASE", "liaison"))
+    stack = devstack.start("demo")
     os.environ["DATABASE_URL"], os.environ["REDIS_URL"] = stack.database_url, stack.redis_url
     children: list[subprocess.Popen] = []
     try:

@@ -112,24 +112,27 @@ def _start_redis(workdir: Path, *, persist: bool) -> tuple[str, callable]:
     return f"redis://127.0.0.1:{port}/0", stop
 
 
-def start(purpose: str, *, database: str, fresh_database: bool = False) -> Stack:
+def start(purpose: str, *, database: str | None = None, fresh_database: bool = False) -> Stack:
     """Return URLs for PostgreSQL and Redis, starting embedded servers for the unset ones.
 
     `purpose` names the instance sub-directory ("demo", "test"), so the demo's data and a
-    test run never share a server. The database is created (fresh if asked) either way.
+    test run never share an embedded server. With `database` given, that database is
+    created (dropped first if `fresh_database`) on whichever server is used: the tests
+    never touch the database DATABASE_URL names. Without it, DATABASE_URL is used as it is
+    (the embedded server gets a database called "liaison").
     """
     stops: list = []
     db_url = os.environ.get("DATABASE_URL")
     if db_url:
-        admin = db_url.replace("postgresql+psycopg://", "postgresql://")
-        base = admin.rsplit("/", 1)[0]
-        query = ""
-        if "?" in admin:
-            query = "?" + admin.split("?", 1)[1]
-        if not os.environ.get("LIAISON_USE_DATABASE_AS_IS"):
+        db_url = "postgresql+psycopg://" + db_url.split("://", 1)[1]
+        if database:
+            from sqlalchemy.engine import make_url
+
+            admin = db_url.replace("postgresql+psycopg://", "postgresql://")
             ensure_database(admin, database, fresh=fresh_database)
-            db_url = f"postgresql+psycopg://{base.split('://', 1)[1]}/{database}{query}"
+            db_url = make_url(db_url).set(database=database).render_as_string(hide_password=False)
     else:
+        database = database or "liaison"
         host, stop = _start_postgres(instance_dir() / f"pg-{purpose}")
         stops.append(stop)
         ensure_database(f"postgresql://postgres@/postgres?host={host}", database, fresh=fresh_database)
