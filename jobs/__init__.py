@@ -9,6 +9,7 @@ job never inherits another job's session or town.
 from __future__ import annotations
 
 import functools
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -17,6 +18,8 @@ from rq import Queue, get_current_job
 from sqlalchemy import event
 
 from webapp.config import QUEUES
+
+log = logging.getLogger("liaison.jobs")
 
 
 def redis_connection():
@@ -52,23 +55,30 @@ def enqueue_after_commit(func: Callable, *args: Any, queue: str = "default", job
 
 
 def _flush_jobs(session) -> None:
+    if session.in_nested_transaction():
+        return  # a savepoint was released: the outer transaction has not committed yet
     pending = session.info.pop("liaison_jobs", [])
     for func, args, queue_name, job_id, options in pending:
-        q = queue(queue_name)
-        if job_id is not None:
-            existing = q.fetch_job(job_id)
-            if existing is not None and existing.get_status(refresh=True) in ("queued", "started", "deferred", "scheduled"):
-                continue
-        q.enqueue(func, *args, job_id=job_id, **options)
+        try:
+            q = queue(queue_name)
+            if job_id is not None:
+                existing = q.fetch_job(job_id)
+                if existing is not None and existing.get_status(refresh=True) in (
+                        "queued", "started", "deferred", "scheduled"):
+                    continue
+            q.enqueue(func, *args, job_id=job_id, **options)
+        except Exception:  # the data is committed; a failed enqueue must not turn into an error page
+            log.exception("could not enqueue %s%r after commit", getattr(func, "__name__", func), args)
 
 
-def _drop_jobs(session) -> None:
-    session.info.pop("liaison_jobs", None)
+def _drop_jobs(session, previous) -> None:
+    if not previous.nested:  # only the outermost rollback discards the work
+        session.info.pop("liaison_jobs", None)
 
 
 def install(session_class) -> None:
     event.listen(session_class, "after_commit", _flush_jobs)
-    event.listen(session_class, "after_soft_rollback", lambda session, previous: _drop_jobs(session))
+    event.listen(session_class, "after_soft_rollback", _drop_jobs)
 
 
 def progress(done: int, total: int, step: str = "") -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import select, text
+from sqlalchemy.exc import SQLAlchemyError
 
 from tenants.binding import TownBinding, town_connection
 from tenants.models import Town, TownStatus
@@ -20,8 +21,12 @@ def verify_town_schemas() -> dict[str, int]:
     wanted = head("town")
     behind = 0
     for n, town in enumerate(towns, 1):
-        with town_connection(db.engine, TownBinding.of(town)) as conn:
-            revision = conn.execute(text(f"SELECT version_num FROM {TOWN_VERSION_TABLE}")).scalar()
+        try:
+            with town_connection(db.engine, TownBinding.of(town)) as conn:
+                revision = conn.execute(text(f"SELECT version_num FROM {TOWN_VERSION_TABLE}")).scalar()
+        except SQLAlchemyError as exc:  # a broken town is what this job exists to show
+            town.migration_error = f"{type(exc).__name__}: {exc}".splitlines()[0][:500]
+            revision = None
         town.schema_revision = revision
         town.schema_checked_at = db.func.now()
         behind += revision != wanted

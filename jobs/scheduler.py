@@ -46,15 +46,25 @@ def registry() -> list[Periodic]:
 
 
 def tick(queues: dict[str, Queue], tasks: list[Periodic], now: datetime | None = None) -> list[str]:
-    """Enqueue every task whose current slot has no job yet. Returns the job ids enqueued."""
+    """Enqueue every task whose current slot is not claimed yet. Returns the job ids enqueued.
+
+    A slot is claimed with SET NX in Redis (kept a day longer than the period), so two
+    schedulers, or one restarted, never enqueue the same slot twice, and an expired job
+    result does not make a long period run again.
+    """
     now = now or datetime.now(UTC)
     enqueued = []
     for task in tasks:
         job_id = task.job_id(task.slot(now))
         q = queues[task.queue]
-        if q.fetch_job(job_id) is not None:
+        claim = f"liaison:periodic:{job_id}"
+        if not q.connection.set(claim, "1", nx=True, ex=int((task.every + timedelta(days=1)).total_seconds())):
             continue
-        q.enqueue(task.func, job_id=job_id, result_ttl=7 * 86400, failure_ttl=30 * 86400)
+        try:
+            q.enqueue(task.func, job_id=job_id, result_ttl=7 * 86400, failure_ttl=30 * 86400)
+        except Exception:
+            q.connection.delete(claim)  # let the next tick try this slot again
+            raise
         enqueued.append(job_id)
         log.info("enqueued %s", job_id)
     return enqueued
@@ -71,7 +81,10 @@ def run(queues: dict[str, Queue], interval: float = 5.0) -> None:
     signal.signal(signal.SIGINT, stop)
     tasks = registry()
     while not stopping:
-        tick(queues, tasks)
+        try:
+            tick(queues, tasks)
+        except Exception:  # Redis away for a moment: keep going, the slot is still unclaimed
+            log.exception("scheduler tick failed")
         deadline = time.monotonic() + interval
         while not stopping and time.monotonic() < deadline:
             time.sleep(0.2)

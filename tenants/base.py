@@ -40,7 +40,3 @@ class TownModel(DeclarativeBase):
 
 class CreatedAt:
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
-
-
-def is_town_table(table) -> bool:
-    return table.metadata is TownModel.metadata

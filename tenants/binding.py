@@ -7,7 +7,9 @@ runs inside the town too, as the town's own role, which cannot read any other sc
 Nothing is ever set for the session: a pooled connection carries no town to its next user.
 
 Platform models keep using the platform connection (the app's login role, whose
-search_path is `platform`), so one request can read the user and write the town.
+search_path is `platform`), so one request can read the user and write the town. In a
+bound session anything that does not name platform tables only (raw SQL, textual
+selects, `session.connection()`) goes to the town connection.
 An unbound session touching a town table raises `TownNotBound` before any SQL is sent.
 """
 
@@ -22,9 +24,8 @@ from flask_sqlalchemy.session import Session as FlaskSession
 from sqlalchemy import event, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.sql import util as sql_util
-from sqlalchemy.sql.elements import TextClause
 
-from .base import PLATFORM_SCHEMA, TownModel
+from .base import PLATFORM_SCHEMA, PlatformModel, TownModel
 
 
 class TownNotBound(RuntimeError):
@@ -45,12 +46,15 @@ class TownBinding:
 
 _SET_TOWN = "SELECT set_config('search_path', %(schema)s, true), set_config('role', %(role)s, true)"
 
-_engines: dict[tuple[int, str], Engine] = {}
+_engines: dict[tuple[int, TownBinding], Engine] = {}
 
 
 def town_engine(base: Engine, binding: TownBinding) -> Engine:
-    """An engine sharing `base`'s pool that renders town tables in the town's schema."""
-    key = (id(base), binding.schema)
+    """An engine sharing `base`'s pool that renders town tables in the town's schema.
+
+    Keyed by the whole binding (schema *and* role), so a schema renamed or re-created
+    under another role never reuses a stale engine."""
+    key = (id(base), binding)
     engine = _engines.get(key)
     if engine is None:
         engine = base.execution_options(
@@ -64,15 +68,12 @@ def start_town_transaction(connection: Connection, binding: TownBinding) -> None
     connection.exec_driver_sql(_SET_TOWN, {"schema": binding.schema, "role": binding.role})
 
 
-def _touches_town(mapper: Any, clause: Any) -> bool:
+def _tables(mapper: Any, clause: Any) -> list:
     if mapper is not None:
-        return mapper.local_table.metadata is TownModel.metadata
-    if clause is not None and not isinstance(clause, TextClause):
-        return any(
-            getattr(t, "metadata", None) is TownModel.metadata
-            for t in sql_util.find_tables(clause, include_crud=True, include_joins=True)
-        )
-    return False
+        return [mapper.local_table]
+    if clause is not None:
+        return list(sql_util.find_tables(clause, include_crud=True, include_joins=True))
+    return []
 
 
 class BoundSession(FlaskSession):
@@ -98,14 +99,17 @@ class BoundSession(FlaskSession):
         # a session made with an explicit engine keeps it; otherwise flask-sqlalchemy's default
         base = self.bind if self.bind is not None else super().get_bind(mapper=mapper, clause=clause, **kwargs)
         binding = self.info.get("town")
-        if _touches_town(mapper, clause):
-            if binding is None:
+        tables = _tables(mapper, clause)
+        if binding is None:
+            if any(t.metadata is TownModel.metadata for t in tables if hasattr(t, "metadata")):
                 raise TownNotBound("a town table was queried by a session not bound to a town")
-            return town_engine(base, binding)
-        if binding is not None and mapper is None and isinstance(clause, TextClause):
-            # raw SQL in a bound unit of work runs inside the town, as the town
-            return town_engine(base, binding)
-        return base
+            return base
+        # Bound: only what names platform tables and nothing else uses the platform
+        # connection; everything else (raw SQL in any form, session.connection()) runs
+        # inside the town, as the town's role.
+        if tables and all(getattr(t, "metadata", None) is PlatformModel.metadata for t in tables):
+            return base
+        return town_engine(base, binding)
 
 
 @event.listens_for(BoundSession, "after_begin")

@@ -8,11 +8,12 @@ resumes: towns already at head cost one query each.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import io
 import os
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
@@ -62,9 +63,30 @@ def _run(conn: Connection, tree: str, version_table: str, target: str, metadata,
             env.run_migrations()
 
 
+class MigrationLocked(RuntimeError):
+    """Another `liaison db upgrade` is running against this database."""
+
+
+@contextlib.contextmanager
+def migration_lock(engine: Engine) -> Iterator[None]:
+    """Hold the database's migration lock (a session advisory lock on its own connection)
+    for the whole run, so an operator's run and a deploy's never overlap."""
+    with engine.connect() as conn:
+        got = conn.exec_driver_sql("SELECT pg_try_advisory_lock(hashtext('liaison:migrate'))").scalar()
+        conn.commit()
+        if not got:
+            raise MigrationLocked("another `liaison db upgrade` is running against this database")
+        try:
+            yield
+        finally:
+            conn.exec_driver_sql("SELECT pg_advisory_unlock(hashtext('liaison:migrate'))")
+            conn.commit()
+
+
 def upgrade_platform(engine: Engine, target: str = "head") -> tuple[str | None, str]:
     _load_models()
     with engine.begin() as conn:
+        conn.exec_driver_sql(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")  # platform tables serve every request
         conn.exec_driver_sql("CREATE SCHEMA IF NOT EXISTS platform")
         before = MigrationContext.configure(
             conn, opts={"version_table": PLATFORM_VERSION_TABLE, "version_table_schema": "platform"}
@@ -90,8 +112,8 @@ def _enter(conn: Connection, binding: TownBinding) -> str | None:
 
 @functools.cache
 def _steps(tree_root: str, before: str | None, target: str) -> tuple:
-    """The scripts that take a town from `before` to `target`, oldest first (cached: every
-    town of a deployment usually stands at the same revision)."""
+    """The scripts that take a town from `before` to `target`, oldest first (cached per
+    tree location, `tree_root`: every town of a deployment usually stands at the same revision)."""
     script = script_directory("town")
     return tuple(reversed(list(script.iterate_revisions(target, before or "base"))))
 
@@ -180,10 +202,10 @@ def downgrade_town(conn: Connection, binding: TownBinding, target: str) -> None:
                  {"rev": None if target == "base" else target, "id": binding.town_id})
 
 
-Town = tuple[TownBinding, str | None]  # a town and the revision its platform row records
+TownRecord = tuple[TownBinding, str | None]  # a town and the revision its platform row records
 
 
-def _towns(engine: Engine, only: Iterable[str] | None = None) -> list[Town]:
+def _towns(engine: Engine, only: Iterable[str] | None = None) -> list[TownRecord]:
     sql = "SELECT id, slug, schema_name, role_name, schema_revision FROM platform.towns WHERE status <> 'archived'"
     with engine.connect() as conn:
         rows = conn.exec_driver_sql(sql + " ORDER BY id").all()
@@ -191,7 +213,7 @@ def _towns(engine: Engine, only: Iterable[str] | None = None) -> list[Town]:
     return [(TownBinding(*r[:4]), r[4]) for r in rows if wanted is None or r[1] in wanted]
 
 
-def _upgrade_one(conn: Connection, town: Town, target: str) -> TownResult:
+def _upgrade_one(conn: Connection, town: TownRecord, target: str) -> TownResult:
     """One town in its own transaction on `conn` (a connection a worker keeps for its towns)."""
     binding, recorded = town
     started = time.perf_counter()
@@ -223,7 +245,7 @@ def _init_worker(url: str) -> None:
                                    connect_args={"options": "-c search_path=platform"})
 
 
-def _worker_chunk(args: tuple[list[Town], str]) -> list[TownResult]:
+def _worker_chunk(args: tuple[list[TownRecord], str]) -> list[TownResult]:
     towns, target = args
     assert _worker_engine is not None
     with _worker_engine.connect() as conn:

@@ -22,9 +22,6 @@ class RegionLevel(str, enum.Enum):
     town = "town"
 
 
-REGION_ORDER = [RegionLevel.province, RegionLevel.prefecture, RegionLevel.county, RegionLevel.town]
-
-
 class TownStatus(str, enum.Enum):
     active = "active"
     suspended = "suspended"
@@ -37,6 +34,7 @@ class Region(CreatedAt, PlatformModel):
     __tablename__ = "regions"
     __table_args__ = (
         UniqueConstraint("parent_id", "name"),
+        CheckConstraint("path ~ '^/([0-9]+/)+$'", name="path_format"),
         Index("ix_regions_path_prefix", "path", postgresql_ops={"path": "text_pattern_ops"}),
     )
 
@@ -48,11 +46,12 @@ class Region(CreatedAt, PlatformModel):
     name: Mapped[str] = mapped_column(String(64))
     name_en: Mapped[str | None] = mapped_column(String(96))
     #: materialized path of ids, "/1/4/9/": every descendant's path starts with it
-    path: Mapped[str] = mapped_column(String(255), default="")
+    path: Mapped[str] = mapped_column(String(255))
 
     parent: Mapped[Region | None] = relationship(remote_side=[id])
 
     def contains(self, other: Region) -> bool:
+        """Whether `other` is this region or lies under it (a committee's reach)."""
         return other.path.startswith(self.path)
 
     def __repr__(self) -> str:
@@ -96,9 +95,18 @@ class Town(CreatedAt, PlatformModel):
 
     region: Mapped[Region] = relationship()
 
-    @property
-    def is_writable(self) -> bool:
-        return self.status == TownStatus.active
-
     def __repr__(self) -> str:
         return f"<Town {self.slug}>"
+
+
+def add_region(session, *, level: RegionLevel, name: str, parent: Region | None = None, code: str | None = None,
+               name_en: str | None = None) -> Region:
+    """Insert a region with its path, which contains its own id (taken from the sequence)."""
+    from sqlalchemy import func, select
+
+    region_id = session.scalar(select(func.nextval(func.pg_get_serial_sequence("platform.regions", "id"))))
+    region = Region(id=region_id, level=level, name=name, name_en=name_en, code=code, parent=parent,
+                    path=f"{parent.path if parent else '/'}{region_id}/")
+    session.add(region)
+    session.flush()
+    return region

@@ -17,7 +17,8 @@ from sqlalchemy import String, cast, insert, literal, select, text
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import IntegrityError
+from psycopg import errors as pg_errors
+from sqlalchemy.exc import IntegrityError, ProgrammingError
 
 from . import slugs
 from . import templates as town_templates
@@ -112,13 +113,25 @@ def _validate_name(name: str) -> str:
 
 
 # One query answers everything provisioning must know before writing: the county, whether
-# the name is taken there, and which slugs near the wanted one are taken.
+# the name is taken there, and which slugs near the wanted one are taken, by a town row, or
+# by a schema or role left behind (roles are cluster-wide and outlive a dropped database).
 _CHECK = text("""
 SELECT r.id, r.level, r.name, r.path,
        EXISTS (SELECT 1 FROM platform.regions t WHERE t.parent_id = r.id AND t.name = :name) AS duplicate,
-       ARRAY(SELECT slug FROM platform.towns WHERE slug = :slug OR slug LIKE :slug_like) AS taken
+       ARRAY(SELECT slug FROM platform.towns WHERE slug = :slug OR slug LIKE :slug_like
+             UNION SELECT substr(nspname, 6) FROM pg_namespace
+                   WHERE nspname = 'town_' || :slug OR nspname LIKE :schema_like
+             UNION SELECT substr(rolname, :role_cut) FROM pg_roles
+                   WHERE rolname = :role_prefix || 'town_' || :slug OR rolname LIKE :role_like) AS taken
 FROM platform.regions r WHERE r.id = :region_id
 """)
+
+_DUPLICATE_CONSTRAINTS = {"uq_towns_slug", "uq_towns_schema_name", "uq_towns_role_name", "uq_regions_parent_id_name"}
+
+
+def _like(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("_", "\\_").replace("%", "\\%")
+
 
 # The town's region row (its path needs its own id) and the town row, in one statement.
 _INSERT = text("""
@@ -174,10 +187,14 @@ def provision(
     bundle = town_templates.load(template)
     region_id = region if isinstance(region, int) else region.id
     wanted = slug or slugs.from_name(name)
+    prefix = role_prefix(engine.url.database or "")
     try:
         with engine.begin() as conn:
-            county = conn.execute(_CHECK, {"region_id": region_id, "name": name, "slug": wanted,
-                                           "slug_like": wanted.replace("_", "\\_") + "\\_%"}).first()
+            county = conn.execute(_CHECK, {
+                "region_id": region_id, "name": name, "slug": wanted, "slug_like": _like(wanted) + "\\_%",
+                "schema_like": "town\\_" + _like(wanted) + "\\_%", "role_prefix": prefix,
+                "role_cut": len(prefix) + 6, "role_like": _like(prefix) + "town\\_" + _like(wanted) + "\\_%",
+            }).first()
             if county is None or county.level != RegionLevel.county.value:
                 raise InvalidRegion(_l("Choose the county or county-level city the town belongs to."),
                                     field="region")
@@ -186,7 +203,7 @@ def provision(
                                        name=name, county=county.name), field="name")
             chosen = _choose_slug(name, slug, set(county.taken))
             schema = f"town_{chosen}"
-            role = role_prefix(engine.url.database or "") + schema
+            role = prefix + schema
             town_id = conn.execute(_INSERT, {
                 "county_id": county.id, "county_path": county.path, "name": name, "name_en": name_en,
                 "slug": chosen, "schema": schema, "role": role, "template": bundle["key"],
@@ -197,12 +214,12 @@ def provision(
             create_schema(conn, TownBinding(town_id, chosen, schema, role), bundle)
     except IntegrityError as exc:
         # two signups racing for one name or slug: the loser gets a clear message
-        raise DuplicateTown(_l("A town with this name or short name already exists."), field="name") from exc
+        if getattr(getattr(exc.orig, "diag", None), "constraint_name", None) in _DUPLICATE_CONSTRAINTS:
+            raise DuplicateTown(_l("A town with this name or short name already exists."), field="name") from exc
+        raise
+    except ProgrammingError as exc:
+        # a role or schema of that name appeared between the check and the write
+        if isinstance(exc.orig, (pg_errors.DuplicateObject, pg_errors.DuplicateSchema)):
+            raise InvalidSlug(_l("The short name %(slug)s is already taken.", slug=wanted), field="slug") from exc
+        raise
     return town_id
-
-
-def drop_town_schema(engine: Engine, town) -> None:
-    """Remove a town's schema and role (tests and the spare pool only; archiving dumps first)."""
-    with engine.begin() as conn:
-        conn.execute(text(f"DROP SCHEMA IF EXISTS {_quote(conn, town.schema_name)} CASCADE"))
-        conn.execute(text(f"DROP ROLE IF EXISTS {_quote(conn, town.role_name)}"))

@@ -102,7 +102,6 @@ def _register_blueprints(app: Flask) -> None:
 
 def _register_auth(app: Flask) -> None:
     from .accounts.models import User
-    from .accounts.services import user_for_token
 
     @login_manager.user_loader
     def load_user(user_id: str):
@@ -112,16 +111,6 @@ def _register_auth(app: Flask) -> None:
         user = db.session.get(User, int(uid))
         if user is None or not user.is_active or user.session_token != token:
             return None  # a changed password (rotated token) ends the session here
-        return user
-
-    @login_manager.request_loader
-    def load_user_from_token(req):
-        header = req.headers.get("Authorization", "")
-        if not header.startswith("Bearer ") or not req.path.startswith("/api/"):
-            return None
-        user = user_for_token(header[7:].strip())
-        if user is not None:
-            db.session.commit()
         return user
 
 

@@ -49,7 +49,7 @@ def town_access(user: User, town: Town) -> TownAccess | None:
     committee = None
     if not roles:
         committee = next(
-            (c for c in committees_of(user) if town.region.path.startswith(c.region.path)), None
+            (c for c in committees_of(user) if c.region.contains(town.region)), None
         )
         if committee is None:
             return None

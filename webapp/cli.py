@@ -47,11 +47,21 @@ def db_group() -> None:
 @with_appcontext
 def db_upgrade(workers: int, only: tuple[str, ...], quiet: bool) -> None:
     """Upgrade the platform schema, then every town (canary first); safe to re-run."""
-    from tenants.migrate import upgrade_platform, upgrade_towns
+    from tenants.migrate import MigrationLocked, migration_lock
 
     from .extensions import db
 
-    before, after = upgrade_platform(db.engine)
+    try:
+        with migration_lock(db.engine):
+            _upgrade(db.engine, workers, only, quiet)
+    except MigrationLocked as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+def _upgrade(engine, workers: int, only: tuple[str, ...], quiet: bool) -> None:
+    from tenants.migrate import upgrade_platform, upgrade_towns
+
+    before, after = upgrade_platform(engine)
     click.echo(f"platform: {before or '-'} -> {after}")
 
     def report(r) -> None:
@@ -61,7 +71,7 @@ def db_upgrade(workers: int, only: tuple[str, ...], quiet: bool) -> None:
             state = "at head" if r.before == r.after else f"{r.before or '-'} -> {r.after}"
             click.echo(f"  {r.slug}: {state} ({r.ms:.1f} ms)")
 
-    results = upgrade_towns(db.engine, workers=workers, only=only or None, report=report)
+    results = upgrade_towns(engine, workers=workers, only=only or None, report=report)
     failed = [r for r in results if r.error]
     click.echo(f"towns: {len(results) - len(failed)} ok, {len(failed)} failed")
     if failed:
@@ -227,8 +237,10 @@ def scheduler(interval: float) -> None:
 @with_appcontext
 def seed_demo() -> None:
     """Create the demo city, towns, committee and users (idempotent)."""
-    from .demo import seed
+    from .demo import is_demo_database, seed
 
+    if not is_demo_database():
+        raise click.ClickException("this database holds towns that are not the demo's: refusing to seed it")
     for line in seed():
         click.echo(line)
 
@@ -256,6 +268,11 @@ def demo(port: int) -> None:
             from .extensions import db
 
             upgrade_platform(db.engine)
+            from .demo import is_demo_database
+
+            if not is_demo_database():
+                raise click.ClickException("DATABASE_URL names a database with towns that are not the demo's; "
+                                           "the demo seeds only an empty database or its own")
             upgrade_towns(db.engine, workers=1)
             lines = seed()
             db.engine.dispose()

@@ -1,10 +1,12 @@
-"""Configuration from the environment. Nothing here has a default that is wrong in production
-except SECRET_KEY, which falls back to a random key kept under instance/."""
+"""Configuration from the environment. Production sets DATABASE_URL, REDIS_URL, SECRET_KEY
+(otherwise a random key is kept under instance/) and LIAISON_SECURE_COOKIES=1 (behind
+https); see docs/operations/deploy.md."""
 
 from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 LOCALES = ("zh_Hans_CN", "en")
@@ -49,6 +51,8 @@ def from_environment(instance: Path) -> dict:
         "REDIS_URL": redis_url,
         "RATELIMIT_STORAGE_URI": redis_url,
         "RATELIMIT_HEADERS_ENABLED": True,
+        # Redis down must not lock everyone out: the limit lapses, sign-in keeps working
+        "RATELIMIT_SWALLOW_ERRORS": True,
         "LOGIN_RATE_LIMIT": os.environ.get("LIAISON_LOGIN_RATE_LIMIT", "10 per minute;50 per hour"),
         "BABEL_DEFAULT_LOCALE": DEFAULT_LOCALE,
         "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
@@ -59,6 +63,7 @@ def from_environment(instance: Path) -> dict:
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": secure,
+        "REMEMBER_COOKIE_DURATION": timedelta(days=14),
         "WTF_CSRF_TIME_LIMIT": None,
         "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
     }

@@ -7,7 +7,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 import tenants
-from tenants.models import Region, RegionLevel, Town
+from tenants.models import Region, RegionLevel, Town, add_region
 
 from .accounts.models import CommitteeMembership, TownMembership, TownRole, User
 from .accounts.services import create_user
@@ -53,13 +53,17 @@ def ensure_regions() -> dict[str, Region]:
     """Henan → Sanmenxia → Lingbao and Shaanzhou, by division code (idempotent)."""
     for code, name, name_en, level, parent_code in REGIONS:
         if _region(code) is None:
-            parent = _region(parent_code) if parent_code else None
-            region = Region(code=code, name=name, name_en=name_en, level=level, parent=parent, path="")
-            db.session.add(region)
-            db.session.flush()
-            region.path = f"{parent.path if parent else '/'}{region.id}/"
+            add_region(db.session, level=level, name=name, name_en=name_en, code=code,
+                       parent=_region(parent_code) if parent_code else None)
     db.session.commit()
     return {code: _region(code) for code, *_ in REGIONS}
+
+
+def is_demo_database() -> bool:
+    """The demo seeds only an empty database or its own: never one with real towns, where it
+    would add an operator whose password is printed in the README."""
+    slugs = set(db.session.scalars(select(Town.slug)))
+    return not slugs or "yinzhuang" in slugs
 
 
 def seed() -> list[str]:

@@ -27,7 +27,7 @@ def sign_in(page, base: str, username: str, password: str = PASSWORD) -> None:
     page.goto(base + "/login")
     page.fill("#f-identifier", username)
     page.fill("#f-password", password)
-    page.click("button[type=submit]")
+    page.click("main button[type=submit]")
 
 
 @pytest.mark.parametrize("username,landing,text", ROLES)
@@ -76,6 +76,7 @@ def test_station_admin_adds_a_staff_member_in_the_browser(page, demo_server):
     # the same again is refused with a message next to the field, and nothing doubles
     page.fill("#f-display_name", "尹庄镇工作人员 周婷")
     page.fill("#f-username", "yz_zhouting")
+    page.fill("#f-phone", "13800000099")
     page.select_option("#f-role", "staff")
     page.click("form >> text=添加")
     assert "已拥有该角色" in page.inner_text("main")

@@ -51,6 +51,22 @@ def test_jobs_are_enqueued_after_commit_and_dropped_on_rollback(app_ctx, world, 
     assert queues["notify"].count == 1  # a stable id enqueues once
 
 
+def test_a_released_savepoint_does_not_enqueue_before_the_commit(app_ctx, world, queues):
+    db.session.execute(text("SELECT 1"))
+    with db.session.begin_nested():
+        enqueue_after_commit(welcome_member, world.town_a, world.users["a_staff"], "staff", queue="notify")
+    assert queues["notify"].count == 0
+    db.session.rollback()
+    db.session.commit()
+    assert queues["notify"].count == 0
+    db.session.execute(text("SELECT 1"))
+    enqueue_after_commit(welcome_member, world.town_a, world.users["a_staff"], "staff", queue="notify")
+    with db.session.begin_nested():
+        db.session.execute(text("SELECT 1"))
+    db.session.commit()
+    assert queues["notify"].count == 1
+
+
 def test_a_job_bound_to_town_a_writes_only_to_a_and_is_idempotent(app_ctx, world, queues):
     from webapp.accounts.services import create_user
 

@@ -106,6 +106,24 @@ def test_two_towns_alternating_on_one_pooled_connection_never_see_each_other(app
         engine.dispose()
 
 
+def test_every_form_of_raw_sql_in_a_bound_session_runs_as_the_town(app_ctx, world):
+    from sqlalchemy import column, literal_column
+
+    a, b = _binding(world.town_a), _binding(world.town_b)
+    session = _session(db.engine, a)
+    who = "SELECT current_user AS u"
+    assert session.execute(text(who)).scalar() == a.role
+    assert session.execute(text(who).columns(column("u"))).scalar() == a.role
+    assert session.execute(select(literal_column("current_user"))).scalar() == a.role
+    assert session.connection().execute(text(who)).scalar() == a.role
+    with pytest.raises(ProgrammingError):
+        session.execute(text(f"SELECT count(*) AS n FROM {b.schema}.supervision_groups").columns(column("n"))).all()
+    session.rollback()
+    # platform models still read through the app's role in the same session
+    assert session.get(Town, world.town_b).slug == b.slug
+    session.close()
+
+
 def test_one_session_one_town(app_ctx, world):
     session = _session(db.engine, _binding(world.town_a))
     with pytest.raises(RuntimeError):

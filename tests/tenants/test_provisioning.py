@@ -122,3 +122,21 @@ def test_a_failure_half_way_leaves_nothing_behind(app_ctx, world, monkeypatch):
         tenants.provision("半途镇", world.county, "yinzhuang")
     assert _footprint() == before
     assert db.session.scalar(select(func.count()).select_from(Region).where(Region.name == "半途镇")) == 0
+
+
+def test_a_leftover_role_or_schema_does_not_break_provisioning(app_ctx, world):
+    from tenants.schema import role_prefix
+
+    prefix = role_prefix(db.engine.url.database)
+    with db.engine.begin() as conn:  # left behind by a database that was dropped and rebuilt
+        conn.execute(text(f'CREATE ROLE "{prefix}town_liucun" NOLOGIN'))
+        conn.execute(text("CREATE SCHEMA town_liucun_2"))
+    try:
+        town = db.session.get(Town, tenants.provision("柳村镇", world.county, "minimal"))
+        assert town.slug == "liucun_3"
+        with pytest.raises(InvalidSlug):
+            tenants.provision("别的柳村镇", world.county, "minimal", slug="liucun")
+    finally:
+        with db.engine.begin() as conn:
+            conn.execute(text(f'DROP ROLE "{prefix}town_liucun"'))
+            conn.execute(text("DROP SCHEMA town_liucun_2"))

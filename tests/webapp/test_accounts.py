@@ -32,7 +32,7 @@ def test_wrong_password_is_a_clear_message_in_chinese_and_english_and_signs_in_n
     assert response.status_code == 400
     assert "用户名、手机号码或密码错误" in response.get_data(as_text=True)
     assert client.get("/").status_code == 302 and "/login" in client.get("/").headers["Location"]
-    client.get("/lang/en")
+    client.post("/lang/en")
     response = login(client, "a_staff", "wrong-password")
     assert "The username, phone number or password is not correct." in response.get_data(as_text=True)
     with app.app_context():
@@ -141,7 +141,8 @@ def test_station_admin_adds_a_member_who_can_sign_in(app, world, client_as):
 def test_adding_the_same_member_twice_applies_once(app, world, client_as):
     admin = client_as("a_admin")
     username = unique("twice")
-    form = {"display_name": "重复提交", "username": username, "role": "deputy", "password": "first-pass-1"}
+    form = {"display_name": "重复提交", "username": username, "role": "deputy", "password": "first-pass-1",
+            "phone": "13712345678"}
     assert admin.post("/t/zhuyang/members", data=form).status_code == 302
     again = admin.post("/t/zhuyang/members", data=form)
     assert again.status_code == 400 and "已拥有该角色" in again.get_data(as_text=True)
@@ -169,6 +170,27 @@ def test_bad_member_input_changes_nothing(app, world, client_as, form, field):
         assert (_count(User), _count(TownMembership)) == before
 
 
+def test_an_existing_account_needs_its_phone_to_be_added(app, world, client_as):
+    admin = client_as("a_admin")
+    with app.app_context():
+        b_staff = db.session.get(User, world.users["b_staff"])
+        phone, name = b_staff.phone, b_staff.display_name
+    guess = admin.post("/t/zhuyang/members", data={"display_name": "猜", "username": "b_staff", "role": "staff"})
+    page = guess.get_data(as_text=True)
+    assert guess.status_code == 400 and "请同时填写该账号登记的手机号码" in page and name not in page
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(TownMembership).where(
+            TownMembership.user_id == world.users["b_staff"])) == 1
+    ok = admin.post("/t/zhuyang/members", data={"display_name": "故县同事", "username": "b_staff", "role": "presidium",
+                                                "phone": phone})
+    assert ok.status_code == 302
+    with app.app_context():
+        membership = db.session.scalar(select(TownMembership).where(
+            TownMembership.user_id == world.users["b_staff"], TownMembership.town_id == world.town_a))
+        db.session.delete(membership)  # leave the world as it was
+        db.session.commit()
+
+
 def test_roles_are_checked_on_routes(world, client_as):
     for username in ("a_staff", "a_deputy", "a_presidium"):
         client = client_as(username)
@@ -191,9 +213,10 @@ def test_an_admin_cannot_remove_their_own_admin_role(app, world, client_as):
 def test_language_switch_is_remembered_on_the_user(app, world, client_as):
     client = client_as("a_deputy")
     assert "接待日" in client.get("/t/zhuyang/").get_data(as_text=True)
-    client.get("/lang/en")
+    client.post("/lang/en")
     assert "Reception day" in client.get("/t/zhuyang/").get_data(as_text=True)
     fresh = client_as("a_deputy")  # a new device: the user's choice follows them
     assert "Reception day" in fresh.get("/t/zhuyang/").get_data(as_text=True)
-    fresh.get("/lang/zh_Hans_CN")
-    assert client.get("/lang/xx").status_code == 404
+    fresh.post("/lang/zh_Hans_CN")
+    assert client.post("/lang/xx").status_code == 404
+    assert client.get("/lang/en").status_code == 405  # a link cannot change it behind your back

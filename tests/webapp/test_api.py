@@ -55,6 +55,16 @@ def test_bad_or_revoked_tokens_are_refused(app, world, client, client_as, token_
     assert client_as("a_staff").post(f"/account/tokens/{token_id}/revoke").status_code == 404
 
 
+def test_any_authorization_header_is_the_tokens_never_the_cookies(app, world, client_as, monkeypatch):
+    client = client_as("a_staff")  # signed in with a cookie
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+    for header in ("Basic Zm9vOmJhcg==", "Bearer", "Bearer lz_unknown", "Negotiate abc"):
+        response = client.post("/api/v1/towns/zhuyang/supervision-groups", json={"code": unique("x_"), "name": "x"},
+                               headers={"Authorization": header})
+        assert response.status_code == 401, header
+        assert _error(response)["code"] == "unauthorized"
+
+
 def test_session_auth_and_csrf_for_writes(app, world, client_as, monkeypatch):
     client = client_as("a_staff")
     assert client.get("/api/v1/towns").get_json()[0]["slug"] == "zhuyang"
@@ -107,7 +117,7 @@ def test_malformed_bodies_get_one_error_shape_and_change_nothing(app, world, cli
 
 def test_errors_follow_the_users_language(app, world, client, client_as, token_for):
     token = token_for("b_staff")
-    client_as("b_staff").get("/lang/en")
+    client_as("b_staff").post("/lang/en")
     response = client.post("/api/v1/towns/guxian/supervision-groups", json={"name": "x"},
                            headers={"Authorization": f"Bearer {token}"})
     assert _error(response)["message"] == "Some fields are not valid."

@@ -51,6 +51,16 @@ def test_cli_db_upgrade_and_status(app, world):
     assert "BEHIND" not in status.output and "zhuyang" in status.output
 
 
+def test_two_upgrades_never_overlap(app, world):
+    from tenants.migrate import migration_lock
+
+    with app.app_context():
+        with migration_lock(db.engine):
+            result = app.test_cli_runner().invoke(args=["db", "upgrade", "--quiet"])
+        assert result.exit_code != 0 and "another" in result.output
+    assert app.test_cli_runner().invoke(args=["db", "upgrade", "--quiet"]).exit_code == 0
+
+
 def test_operator_creates_a_town_in_the_web(app, world, client_as):
     client = client_as("operator")
     with app.app_context():

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC, datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from tenants.models import Town
 
@@ -28,9 +30,17 @@ def find_user(identifier: str) -> User | None:
     )
 
 
+@functools.cache
+def _nobody() -> str:
+    """Checked when nobody has that username or phone, so the answer takes as long either way."""
+    return generate_password_hash("no such user")
+
+
 def authenticate(identifier: str, password: str) -> User | None:
     """The active user with this username or phone and password, else None (and a log entry)."""
     user = find_user(identifier)
+    if user is None:
+        check_password_hash(_nobody(), password)
     if user is None or not user.is_active or not user.check_password(password):
         record_platform("user.login_failed", actor=user, target=identifier[:128])
         return None
@@ -65,11 +75,17 @@ def create_user(*, username: str, display_name: str, password: str, phone: str |
 def add_member(town: Town, *, actor: User | None, data: dict) -> tuple[TownMembership, bool]:
     """Give a person a role in `town`, creating their account if the username is new.
 
-    Returns the membership and whether an account was created. The session must be bound
-    to `town` (the town's own log is written too).
+    An existing account (someone already working in another town or committee) gets the
+    role only when the mobile number registered to it is entered too, so a station admin
+    cannot attach, or learn about, accounts by guessing usernames. Returns the membership
+    and whether an account was created. The session must be bound to `town` (the town's
+    own log is written too).
     """
     user = db.session.scalar(select(User).where(User.username == data["username"].lower()))
     created = False
+    if user is not None and (not data.get("phone") or data["phone"] != user.phone):
+        raise AccountError(_l("An account named %(username)s already exists. To give it a role here, also enter "
+                              "the mobile number registered to it.", username=data["username"].lower()), "username")
     if user is None:
         if not data.get("password"):
             raise AccountError(_l("Set a first password for the new account (at least 8 characters)."), "password")

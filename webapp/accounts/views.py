@@ -149,12 +149,13 @@ def revoke(token_id: int):
     return redirect(url_for("accounts.tokens"))
 
 
-@bp.get("/lang/<locale>")
+@bp.post("/lang/<locale>")
 def set_language(locale: str):
+    """Switch the language (a form with the CSRF token, so another site cannot switch it)."""
     if locale not in LOCALES:
         abort(404)
     session["lang"] = locale
     if current_user.is_authenticated:
         current_user.locale = locale
         db.session.commit()
-    return redirect(_safe_next(request.args.get("next")) or url_for("accounts.home"))
+    return redirect(_safe_next(request.form.get("next")) or url_for("accounts.home"))

@@ -7,7 +7,7 @@ import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from flask import current_app, jsonify, request
+from flask import current_app, g, jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from marshmallow import Schema, ValidationError
@@ -80,10 +80,22 @@ def load_body(schema: Schema) -> dict:
 
 
 @bp.before_request
-def _csrf_for_sessions():
-    # token clients carry no cookie to forge; a browser session must prove it is the page
-    if (request.method not in ("GET", "HEAD", "OPTIONS") and not request.headers.get("Authorization")
-            and current_app.config.get("WTF_CSRF_ENABLED", True)):
+def _authenticate():
+    """A request with an Authorization header is that token's, and only that token's (the
+    cookie is never consulted: a browser can attach Basic or NTLM credentials by itself).
+    Without one, the cookie session applies, and its writes must carry the CSRF token."""
+    header = request.headers.get("Authorization")
+    if header is not None:
+        from ..accounts.services import user_for_token
+        from ..extensions import db
+
+        scheme, _space, secret = header.partition(" ")
+        user = user_for_token(secret.strip()) if scheme == "Bearer" and secret.strip() else None
+        if user is None:
+            raise ApiError(401, "unauthorized", _("The API token is missing, unknown or revoked."))
+        g._login_user = user  # Flask-Login's request-local user: this request is the token's
+        db.session.commit()  # the token's last use
+    elif request.method not in ("GET", "HEAD", "OPTIONS") and current_app.config.get("WTF_CSRF_ENABLED", True):
         csrf.protect()
 
 

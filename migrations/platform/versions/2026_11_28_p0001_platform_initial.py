@@ -25,6 +25,7 @@ def upgrade() -> None:
     sa.Column('name_en', sa.String(length=96), nullable=True),
     sa.Column('path', sa.String(length=255), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), server_default=sa.text('now()'), nullable=False),
+    sa.CheckConstraint("path ~ '^/([0-9]+/)+$'", name=op.f('ck_regions_path_format')),
     sa.ForeignKeyConstraint(['parent_id'], ['platform.regions.id'], name=op.f('fk_regions_parent_id_regions'), ondelete='RESTRICT'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_regions')),
     sa.UniqueConstraint('code', name=op.f('uq_regions_code')),
