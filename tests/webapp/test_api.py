@@ -59,7 +59,7 @@ def test_any_authorization_header_is_the_tokens_never_the_cookies(app, world, cl
     client = client_as("a_staff")  # signed in with a cookie
     monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
     for header in ("Basic Zm9vOmJhcg==", "Bearer", "Bearer lz_unknown", "Negotiate abc"):
-        response = client.post("/api/v1/towns/zhuyang/supervision-groups", json={"code": unique("x_"), "name": "x"},
+        response = client.post("/api/v1/t/zhuyang/supervision-groups", json={"code": unique("x_"), "name": "x"},
                                headers={"Authorization": header})
         assert response.status_code == 401, header
         assert _error(response)["code"] == "unauthorized"
@@ -69,10 +69,10 @@ def test_session_auth_and_csrf_for_writes(app, world, client_as, monkeypatch):
     client = client_as("a_staff")
     assert client.get("/api/v1/towns").get_json()[0]["slug"] == "zhuyang"
     monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
-    response = client.post("/api/v1/towns/zhuyang/supervision-groups", json={"code": "csrf_less", "name": "无令牌"})
+    response = client.post("/api/v1/t/zhuyang/supervision-groups", json={"code": "csrf_less", "name": "无令牌"})
     assert response.status_code == 400 and _error(response)["code"] == "bad_request"
     token = csrf_from(client.get("/account/tokens").get_data(as_text=True))
-    response = client.post("/api/v1/towns/zhuyang/supervision-groups", json={"code": unique("with_csrf_"), "name": "有令牌"},
+    response = client.post("/api/v1/t/zhuyang/supervision-groups", json={"code": unique("with_csrf_"), "name": "有令牌"},
                            headers={"X-CSRFToken": token})
     assert response.status_code == 201
 
@@ -80,10 +80,10 @@ def test_session_auth_and_csrf_for_writes(app, world, client_as, monkeypatch):
 def test_create_a_supervision_group(app, world, client, token_for):
     token = token_for("a_staff")
     code = unique("api_group_")
-    response = client.post("/api/v1/towns/zhuyang/supervision-groups", headers={"Authorization": f"Bearer {token}"},
+    response = client.post("/api/v1/t/zhuyang/supervision-groups", headers={"Authorization": f"Bearer {token}"},
                            json={"code": code, "name": "生态环保组", "name_en": "Environment"})
     assert response.status_code == 201 and response.get_json()["code"] == code
-    listed = client.get("/api/v1/towns/zhuyang/supervision-groups", headers={"Authorization": f"Bearer {token}"})
+    listed = client.get("/api/v1/t/zhuyang/supervision-groups", headers={"Authorization": f"Bearer {token}"})
     assert code in [g["code"] for g in listed.get_json()]
     with app.app_context():
         b = db.session.get(Town, world.town_b)
@@ -102,23 +102,23 @@ def test_create_a_supervision_group(app, world, client, token_for):
 def test_malformed_bodies_get_one_error_shape_and_change_nothing(app, world, client, token_for, body, status, code, fields):
     token = token_for("a_staff")
     headers = {"Authorization": f"Bearer {token}"}
-    count = len(client.get("/api/v1/towns/zhuyang/supervision-groups", headers=headers).get_json())
+    count = len(client.get("/api/v1/t/zhuyang/supervision-groups", headers=headers).get_json())
     if isinstance(body, str):
-        response = client.post("/api/v1/towns/zhuyang/supervision-groups", data=body, headers=headers,
+        response = client.post("/api/v1/t/zhuyang/supervision-groups", data=body, headers=headers,
                                content_type="application/json")
     else:
-        response = client.post("/api/v1/towns/zhuyang/supervision-groups", json=body, headers=headers)
+        response = client.post("/api/v1/t/zhuyang/supervision-groups", json=body, headers=headers)
     assert response.status_code == status
     error = _error(response)
     assert error["code"] == code and set(error["fields"]) == fields
     assert re.search(r"[\u4e00-\u9fff]", error["message"])  # in the user's language: Chinese by default
-    assert len(client.get("/api/v1/towns/zhuyang/supervision-groups", headers=headers).get_json()) == count
+    assert len(client.get("/api/v1/t/zhuyang/supervision-groups", headers=headers).get_json()) == count
 
 
 def test_errors_follow_the_users_language(app, world, client, client_as, token_for):
     token = token_for("b_staff")
     client_as("b_staff").post("/lang/en")
-    response = client.post("/api/v1/towns/guxian/supervision-groups", json={"name": "x"},
+    response = client.post("/api/v1/t/guxian/supervision-groups", json={"name": "x"},
                            headers={"Authorization": f"Bearer {token}"})
     assert _error(response)["message"] == "Some fields are not valid."
     assert _error(response)["fields"]["code"] == ["This field is required."]
@@ -127,7 +127,7 @@ def test_errors_follow_the_users_language(app, world, client, client_as, token_f
 def test_a_duplicate_group_code_is_a_field_error(app, world, client, token_for):
     token = token_for("a_admin")
     headers = {"Authorization": f"Bearer {token}"}
-    response = client.post("/api/v1/towns/zhuyang/supervision-groups", json={"code": "livelihood", "name": "重复"},
+    response = client.post("/api/v1/t/zhuyang/supervision-groups", json={"code": "livelihood", "name": "重复"},
                            headers=headers)
     assert response.status_code == 422 and "livelihood" in _error(response)["fields"]["code"][0]
 
@@ -135,7 +135,7 @@ def test_a_duplicate_group_code_is_a_field_error(app, world, client, token_for):
 def test_roles_on_api_writes(app, world, client, token_for):
     for username, expected in (("a_deputy", 403), ("committee", 403), ("b_admin", 404)):
         token = token_for(username)
-        response = client.post("/api/v1/towns/zhuyang/supervision-groups", json={"code": "nope_x", "name": "x"},
+        response = client.post("/api/v1/t/zhuyang/supervision-groups", json={"code": "nope_x", "name": "x"},
                                headers={"Authorization": f"Bearer {token}"})
         assert response.status_code == expected, username
         assert _error(response)["code"] in ("forbidden", "not_found")
@@ -157,6 +157,6 @@ def test_openapi_lists_every_endpoint(app, client):
             path = re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", r"{\1}", rule.rule)
             served |= {(path, m) for m in rule.methods - {"HEAD", "OPTIONS"}}
     assert served == documented
-    create = doc["paths"]["/api/v1/towns/{town}/supervision-groups"]["post"]
+    create = doc["paths"]["/api/v1/t/{town}/supervision-groups"]["post"]
     schema_ref = create["requestBody"]["content"]["application/json"]["schema"]["$ref"]
     assert doc["components"]["schemas"][schema_ref.rsplit("/", 1)[1]]["required"] == ["code", "name"]

@@ -11,13 +11,13 @@ from tenants.models import Town
 from webapp.accounts.models import TownMembership
 from webapp.extensions import db
 
-TOWN_PREFIXES = ("/t/<town>", "/api/v1/towns/<town>")
+TOWN_PREFIXES = ("/t/<town>", "/api/v1/t/<town>")
 WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 
 
 def town_rules(app):
     rules = [r for r in app.url_map.iter_rules() if "<town>" in r.rule]
-    assert all(r.rule.startswith(TOWN_PREFIXES) for r in rules), "town URLs live under /t/<town>/ or the API"
+    assert all(r.rule.startswith(TOWN_PREFIXES) for r in rules), "town URLs live under /t/<town>/ or /api/v1/t/<town>/"
     return sorted(rules, key=lambda r: r.rule)
 
 

@@ -56,7 +56,7 @@ def towns():
     return jsonify(TownSchema(many=True).dump(rows))
 
 
-@api_route("/towns/<town>", summary="One town and its configuration", tag="towns", response_schema=TownDetailSchema)
+@api_route("/t/<town>", summary="One town and its configuration", tag="towns", response_schema=TownDetailSchema)
 def town(town: str):
     _town(town)
     data = TownDetailSchema().dump(g.town)
@@ -64,7 +64,7 @@ def town(town: str):
     return jsonify(data)
 
 
-@api_route("/towns/<town>/supervision-groups", summary="The town's supervision groups", tag="projects",
+@api_route("/t/<town>/supervision-groups", summary="The town's supervision groups", tag="projects",
            response_schema=SupervisionGroupSchema, many=True)
 def supervision_groups(town: str):
     _town(town)
@@ -72,7 +72,7 @@ def supervision_groups(town: str):
     return jsonify(SupervisionGroupSchema(many=True).dump(rows))
 
 
-@api_route("/towns/<town>/supervision-groups", method="POST", summary="Add a supervision group", tag="projects",
+@api_route("/t/<town>/supervision-groups", method="POST", summary="Add a supervision group", tag="projects",
            request_schema=SupervisionGroupSchema, response_schema=SupervisionGroupSchema, status=201)
 def create_supervision_group(town: str):
     _town(town, *STAFF)
