@@ -131,6 +131,20 @@ def requires(*roles: TownRole, committee: bool = False) -> Callable:
     return decorator
 
 
+def town_blueprint(bp) -> None:
+    """Make `bp` a town blueprint: its URLs start with /t/<town>/, every request enters the
+    town first (404 for anyone without access), and url_for fills in the current town."""
+
+    @bp.url_value_preprocessor
+    def _enter(endpoint, values):
+        enter_town(values.pop("town"))
+
+    @bp.url_defaults
+    def _town(endpoint, values):
+        if "town" not in values and g.get("town") is not None:
+            values["town"] = g.town.slug
+
+
 def operator_required(view: Callable) -> Callable:
     @functools.wraps(view)
     def wrapped(*args, **kwargs):

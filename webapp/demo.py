@@ -106,6 +106,9 @@ def seed() -> list[str]:
     for town, user, role in welcomes:
         welcome_member(town.id, user.id, role.value)
 
+    seed_roster(db.session.scalar(select(Town).where(Town.slug == "yinzhuang")),
+                db.session.scalar(select(User.id).where(User.username == "yz_deputy")))
+
     lines = ["Demo accounts (password for all: %s):" % PASSWORD]
     for username, name, _phone, operator, roles, committee in USERS:
         what = "platform operator" if operator else ", ".join(f"{r.value} of {s}" for s, r in roles) or \
@@ -113,3 +116,55 @@ def seed() -> list[str]:
         lines.append(f"  {username:14} {what}")
     return lines
 
+
+
+# A Yinzhuang-like roster: 72 town deputies, 14 of the county-level city, 3 of the prefecture.
+VILLAGES = ["尹庄村", "涧东村", "涧西村", "五亩村", "南寨村", "北寨村", "前屯村", "东仓村", "西仓村", "水泉源村",
+            "聂家岭村", "白家村", "马村", "坡头村", "赵家村", "罗家村", "景家沟村", "尹庄社区"]
+SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段钱汤尹黎易常武乔贺赖龚文"
+GIVEN = ["建国", "国强", "秀兰", "桂英", "志刚", "丽娟", "海燕", "红梅", "振华", "春生", "玉珍", "德明", "晓东",
+         "雪梅", "文博", "小军", "淑芬", "宏伟", "凤英", "俊杰", "敏", "磊", "静", "鹏", "霞", "勇", "艳", "涛", "娜",
+         "永福", "金凤", "新民", "爱华", "保国", "瑞芳", "天佑", "世杰", "卫东", "少华", "红霞"]
+OCCUPATIONS = [("苹果种植户", "农业"), ("村党支部书记", "基层组织"), ("村委会主任", "基层组织"), ("小学教师", "教育"),
+               ("乡村医生", "卫生"), ("企业负责人", "企业"), ("合作社理事长", "农业"), ("个体工商户", "商贸"),
+               ("镇干部", "党政机关"), ("退役军人", "其他"), ("电商从业者", "商贸"), ("养殖户", "农业")]
+
+
+def seed_roster(town: Town, deputy_user_id: int | None) -> None:
+    """Fill the town's roster once (a rerun of the seed leaves it as it is)."""
+    import random
+    from datetime import date
+
+    from .access import bound_to
+    from .deputies.models import Deputy, DeputyLevel, Gender
+    from .deputies.services import create_deputy
+
+    with bound_to(town.id):
+        if db.session.scalar(select(Deputy.id).limit(1)) is not None:
+            return
+        rng = random.Random(20211201)
+        names: set[str] = {"赵国强"}
+        plan = [(DeputyLevel.town, 72), (DeputyLevel.county, 14), (DeputyLevel.prefecture, 3)]
+        for level, count in plan:
+            for n in range(count):
+                if level == DeputyLevel.town and n == 0:
+                    name = "赵国强"
+                else:
+                    while (name := rng.choice(SURNAMES) + rng.choice(GIVEN)) in names:
+                        pass
+                    names.add(name)
+                occupation, sector = rng.choice(OCCUPATIONS)
+                term = (date(2021, 12, 1), date(2026, 11, 30)) if level == DeputyLevel.town else \
+                    (date(2022, 1, 1), date(2026, 12, 31))
+                deputy = create_deputy(actor=None, data={
+                    "name": name, "level": level,
+                    "gender": Gender.female if rng.random() < 0.3 else Gender.male,
+                    "ethnicity": "汉族" if rng.random() < 0.97 else "回族",
+                    "birth_year": rng.randint(1962, 1995),
+                    "party": "中共党员" if rng.random() < 0.7 else "群众",
+                    "occupation": occupation, "sector": sector,
+                    "phone": f"139{rng.randint(0, 99999999):08d}", "phone_public": rng.random() < 0.4,
+                    "constituency": rng.choice(VILLAGES), "term_start": term[0], "term_end": term[1],
+                })
+                if name == "赵国强":
+                    deputy.user_id = deputy_user_id

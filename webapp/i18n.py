@@ -46,6 +46,10 @@ def labels() -> dict:
                   "basically_competent": _l("Basically competent"), "incompetent": _l("Incompetent")},
         "source": {"computed": _l("from records"), "entered": _l("scored by people")},
         "status": {"active": _l("Active"), "suspended": _l("Suspended"), "archived": _l("Archived")},
+        "level": {"town": _l("Town deputy"), "county": _l("County deputy"), "prefecture": _l("Prefecture deputy"),
+                  "province": _l("Provincial deputy"), "national": _l("National deputy")},
+        "gender": {"male": _l("Male"), "female": _l("Female")},
+        "deputy_status": {"serving": _l("Serving"), "left": _l("Left")},
     }
 
 

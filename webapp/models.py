@@ -8,3 +8,4 @@ from webapp.committees.models import Committee  # noqa: F401
 from webapp.evaluations.models import EvaluationIndicator, EvaluationTemplate  # noqa: F401
 from webapp.notifications.models import Notification  # noqa: F401
 from webapp.projects.models import SupervisionGroup  # noqa: F401
+from webapp.deputies.models import Deputy  # noqa: F401

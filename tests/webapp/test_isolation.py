@@ -27,7 +27,15 @@ def samples(app, world):
     from jobs.notify import welcome_member
     from webapp.notifications.models import Notification
 
+    from webapp.access import bound_to
+    from webapp.deputies.services import create_deputy
+    from webapp.deputies.models import DeputyLevel
+
     welcome_member(world.town_b, world.users["b_staff"], "staff")
+    with app.app_context(), bound_to(world.town_b):
+        deputy = create_deputy(actor=None, data={"name": "故县代表", "level": DeputyLevel.town})
+        db.session.flush()
+        deputy_id = deputy.id
     with app.app_context():
         town_b = db.session.get(Town, world.town_b)
         membership = db.session.scalar(select(TownMembership.id).where(
@@ -35,7 +43,8 @@ def samples(app, world):
         with db.engine.connect() as conn:
             notification = conn.execute(text(f"SELECT id FROM {town_b.schema_name}.{Notification.__tablename__} "
                                              "ORDER BY id LIMIT 1")).scalar()
-        values = {"town": town_b.slug, "membership_id": membership, "notification_id": notification}
+        values = {"town": town_b.slug, "membership_id": membership, "notification_id": notification,
+                  "deputy_id": deputy_id}
         db.session.remove()
     return values
 
@@ -59,9 +68,11 @@ def _b_state(app, world) -> tuple:
         members = db.session.scalar(select(func.count()).select_from(TownMembership)
                                     .where(TownMembership.town_id == town_b.id))
         with db.engine.connect() as conn:
-            tables = ("supervision_groups", "notifications", "town_audit_entries")
+            tables = ("supervision_groups", "notifications", "town_audit_entries", "deputies")
             counts = tuple(conn.execute(text(f"SELECT count(*) FROM {town_b.schema_name}.{t}")).scalar() for t in tables)
             unread = conn.execute(text(f"SELECT count(*) FROM {town_b.schema_name}.notifications WHERE read_at IS NULL")).scalar()
+            unread = (unread, conn.execute(text(f"SELECT string_agg(status || coalesce(name, ''), ',' ORDER BY id) "
+                                                f"FROM {town_b.schema_name}.deputies")).scalar())
         db.session.remove()
     return members, counts, unread
 
@@ -100,7 +111,7 @@ def test_a_committee_member_with_jurisdiction_reads_and_never_writes(app, world,
         url = _url(app, rule, samples)
         view = app.view_functions[rule.endpoint]
         for method in _methods(rule):
-            response = client.open(url, method=method, json={"code": "x_forbidden", "name": "越权"}
+            response = client.open(url, method=method, json={"code": "x_forbidden", "name": "越权", "level": "town"}
                                    if rule.rule.startswith("/api/") else None, data=None)
             if method in WRITE_METHODS:
                 assert response.status_code == 403, f"{method} {url} as committee: {response.status_code}"

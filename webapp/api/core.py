@@ -39,6 +39,7 @@ class Endpoint:
     request_schema: type[Schema] | None = None
     response_schema: type[Schema] | None = None
     many: bool = False
+    paginated: bool = False
     auth: bool = True
     status: int = 200
     params: dict = field(default_factory=dict)
@@ -48,7 +49,7 @@ ENDPOINTS: list[Endpoint] = []
 
 
 def api_route(rule: str, *, method: str = "GET", summary: str, tag: str, request_schema=None, response_schema=None,
-              many: bool = False, auth: bool = True, status: int = 200) -> Callable:
+              many: bool = False, paginated: bool = False, auth: bool = True, status: int = 200) -> Callable:
     """Register an API endpoint on the blueprint and in the OpenAPI registry."""
 
     def decorator(view: Callable) -> Callable:
@@ -60,20 +61,29 @@ def api_route(rule: str, *, method: str = "GET", summary: str, tag: str, request
 
         endpoint = view.__name__
         ENDPOINTS.append(Endpoint(rule, method, f"api.{endpoint}", summary, tag, request_schema, response_schema,
-                                  many, auth, status))
+                                  many, paginated, auth, status))
         bp.add_url_rule(rule, endpoint, wrapped, methods=[method])
         return wrapped
 
     return decorator
 
 
-def load_body(schema: Schema) -> dict:
+def paginated(query, schema: Schema):
+    """A list endpoint's answer: {"items", "page", "per_page", "total"} (?page=, ?per_page= up to 200)."""
+    from ..extensions import db
+
+    page = db.paginate(query, max_per_page=200, error_out=False)
+    return jsonify({"items": schema.dump(page.items), "page": page.page, "per_page": page.per_page,
+                    "total": page.total})
+
+
+def load_body(schema: Schema, *, partial: bool = False) -> dict:
     """Parse the JSON body with `schema`, or fail with a 400 listing each field's problem."""
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         raise ApiError(400, "invalid_body", _("The request body must be a JSON object."))
     try:
-        return schema.load(body)
+        return schema.load(body, partial=partial)
     except ValidationError as err:
         fields = {k: [str(m) for m in (v if isinstance(v, list) else [v])] for k, v in err.normalized_messages().items()}
         raise ApiError(422, "validation_failed", _("Some fields are not valid."), fields) from err

@@ -64,13 +64,23 @@ def document() -> dict:
     paths: dict = {}
     for e in ENDPOINTS:
         path = "/api/v1" + re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", r"{\1}", e.rule)
-        params = [{"name": p, "in": "path", "required": True, "schema": {"type": "string"}}
+        params = [{"name": p, "in": "path", "required": True,
+                   "schema": {"type": "integer" if p.endswith("_id") else "string"}}
                   for p in re.findall(r"{([a-z_]+)}", path)]
         op: dict = {"summary": e.summary, "tags": [e.tag], "operationId": e.endpoint.split(".", 1)[1],
                     "parameters": params, "responses": {}}
         if e.response_schema is not None:
             ref = {"$ref": _component(e.response_schema, components)}
             body = {"type": "array", "items": ref} if e.many else ref
+            if e.paginated:
+                body = {"type": "object", "required": ["items", "page", "per_page", "total"], "properties": {
+                    "items": {"type": "array", "items": ref}, "page": {"type": "integer"},
+                    "per_page": {"type": "integer"}, "total": {"type": "integer"}}}
+                params = params + [
+                    {"name": "page", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 1}},
+                    {"name": "per_page", "in": "query", "required": False,
+                     "schema": {"type": "integer", "minimum": 1, "maximum": 200}}]
+                op["parameters"] = params
             op["responses"][str(e.status)] = {"description": "OK", "content": {"application/json": {"schema": body}}}
         else:
             op["responses"][str(e.status)] = {"description": "OK"}

@@ -19,7 +19,8 @@ from .openapi import document
 from .schemas import MeSchema, SupervisionGroupSchema, TownDetailSchema, TownSchema
 
 
-def _town(slug: str, *roles) -> None:
+def enter_api_town(slug: str, *roles) -> None:
+    """enter_town for the API: the same binding and 404s, and a 403 when `roles` are required."""
     access = enter_town(slug)
     if roles and not access.has(*roles):
         raise ApiError(403, "forbidden", _("Your role in this town does not allow this."))
@@ -58,7 +59,7 @@ def towns():
 
 @api_route("/t/<town>", summary="One town and its configuration", tag="towns", response_schema=TownDetailSchema)
 def town(town: str):
-    _town(town)
+    enter_api_town(town)
     data = TownDetailSchema().dump(g.town)
     data.update(roles=sorted(r.value for r in g.access.roles), read_only=g.access.read_only, settings=g.town.settings)
     return jsonify(data)
@@ -67,7 +68,7 @@ def town(town: str):
 @api_route("/t/<town>/supervision-groups", summary="The town's supervision groups", tag="projects",
            response_schema=SupervisionGroupSchema, many=True)
 def supervision_groups(town: str):
-    _town(town)
+    enter_api_town(town)
     rows = db.session.scalars(select(SupervisionGroup).order_by(SupervisionGroup.position)).all()
     return jsonify(SupervisionGroupSchema(many=True).dump(rows))
 
@@ -75,7 +76,7 @@ def supervision_groups(town: str):
 @api_route("/t/<town>/supervision-groups", method="POST", summary="Add a supervision group", tag="projects",
            request_schema=SupervisionGroupSchema, response_schema=SupervisionGroupSchema, status=201)
 def create_supervision_group(town: str):
-    _town(town, *STAFF)
+    enter_api_town(town, *STAFF)
     data = load_body(SupervisionGroupSchema())
     try:
         group = create_group(actor=current_user, data=data)

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from jobs import enqueue_after_commit
 from jobs.notify import welcome_member
 
-from ..access import ALL_TOWN_ROLES, enter_town, requires
+from ..access import ALL_TOWN_ROLES, requires, town_blueprint
 from ..accounts.models import TownMembership, TownRole, User
 from ..accounts.schemas import MemberCreateSchema, clean_form, first_errors
 from ..accounts.services import AccountError, add_member, remove_member
@@ -27,15 +27,7 @@ from . import bp
 from .services import reception_rule_text
 
 
-@bp.url_value_preprocessor
-def bind_town(endpoint, values):
-    enter_town(values.pop("town"))
-
-
-@bp.url_defaults
-def add_town(endpoint, values):
-    if "town" not in values and g.get("town") is not None:
-        values["town"] = g.town.slug
+town_blueprint(bp)
 
 
 def _notifications(limit: int = 5):

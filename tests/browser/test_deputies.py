@@ -1,0 +1,59 @@
+"""The roster in a real browser: staff add a deputy and find them by pinyin, in Chinese and English."""
+
+from __future__ import annotations
+
+import pytest
+
+from .conftest import shot
+from .test_demo import sign_in
+
+pytestmark = pytest.mark.browser
+
+
+def test_staff_add_a_deputy_and_find_them(page, demo_server):
+    sign_in(page, demo_server, "yz_staff")
+    page.wait_for_url(demo_server + "/t/yinzhuang/")
+    page.click("[data-testid=nav-deputies]")
+    assert "共 89 人" in page.inner_text("main")  # 72 town, 14 county, 3 prefecture deputies
+    assert "镇级代表" in page.inner_text("[data-testid=roster]")
+    shot(page, "roster")
+    page.click("text=新增代表")
+    page.fill("#f-name", "司马晓梅")
+    page.select_option("#f-level", "town")
+    page.select_option("#f-gender", "female")
+    page.fill("#f-birth_year", "1983")
+    page.fill("#f-constituency", "涧东村")
+    page.fill("#f-phone", "13912340000")
+    page.check("#f-phone_public")
+    page.fill("#f-term_start", "2021-12-01")
+    page.fill("#f-term_end", "2026-11-30")
+    shot(page, "deputy-form")
+    page.click("main button[type=submit]")
+    assert page.inner_text("[data-testid=deputy-name]") == "司马晓梅"
+    assert "涧东村" in page.inner_text("[data-testid=deputy-details]")
+    shot(page, "deputy-detail")
+    page.click("text=← 代表名册")
+    page.fill("#q", "smxm")
+    page.click("[data-testid=filters] button")
+    assert page.inner_text("[data-testid=roster]").count("\n") == 1  # the header and 司马晓梅
+    assert "司马晓梅" in page.inner_text("[data-testid=roster]")
+
+
+def test_a_bad_phone_is_explained_next_to_the_field(page, demo_server):
+    sign_in(page, demo_server, "yz_staff")
+    page.goto(demo_server + "/t/yinzhuang/deputies/new")
+    page.fill("#f-name", "钱多多")
+    page.fill("#f-phone", "12345")
+    page.click("main button[type=submit]")
+    assert "11位手机号" in page.inner_text("[data-testid=error-phone]")
+    shot(page, "deputy-form-error")
+
+
+def test_the_roster_in_english(page, demo_server):
+    sign_in(page, demo_server, "yz_deputy")
+    page.goto(demo_server + "/t/yinzhuang/deputies/?level=prefecture")
+    page.click("[data-testid=lang-en]")
+    assert "Name or pinyin" in page.inner_text("main")
+    assert "Prefecture deputy" in page.inner_text("[data-testid=roster]")
+    shot(page, "roster-english")
+    page.click("[data-testid=lang-zh_Hans_CN]")

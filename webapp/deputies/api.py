@@ -1,0 +1,59 @@
+"""The roster in the JSON API, on the same services and schemas as the pages."""
+
+from __future__ import annotations
+
+from flask import jsonify, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ..access import STAFF
+from ..api.core import ApiError, api_route, load_body, paginated
+from ..api.views import enter_api_town
+from ..extensions import db
+from .models import Deputy
+from .schemas import DeputyInputSchema, DeputySchema
+from .services import create_deputy, roster_query, update_deputy
+
+
+def _deputy(deputy_id: int) -> Deputy:
+    deputy = db.session.get(Deputy, deputy_id)
+    if deputy is None:
+        raise ApiError(404, "not_found", _("Not found."))
+    return deputy
+
+
+@api_route("/t/<town>/deputies", summary="The roster (filters: q, level, constituency, status)", tag="deputies",
+           response_schema=DeputySchema, paginated=True)
+def deputies(town: str):
+    enter_api_town(town)
+    args = {k: request.args.get(k) or None for k in ("q", "level", "constituency")}
+    return paginated(roster_query(**args, status=request.args.get("status", "serving") or None),
+                     DeputySchema(many=True))
+
+
+@api_route("/t/<town>/deputies", method="POST", summary="Add a deputy", tag="deputies",
+           request_schema=DeputyInputSchema, response_schema=DeputySchema, status=201)
+def create_deputy_api(town: str):
+    enter_api_town(town, *STAFF)
+    deputy = create_deputy(actor=current_user, data=load_body(DeputyInputSchema()))
+    db.session.commit()
+    response = jsonify(DeputySchema().dump(deputy))
+    response.status_code = 201
+    response.headers["Location"] = url_for("api.deputy", town=town, deputy_id=deputy.id)
+    return response
+
+
+@api_route("/t/<town>/deputies/<int:deputy_id>", summary="One deputy", tag="deputies", response_schema=DeputySchema)
+def deputy(town: str, deputy_id: int):
+    enter_api_town(town)
+    return jsonify(DeputySchema().dump(_deputy(deputy_id)))
+
+
+@api_route("/t/<town>/deputies/<int:deputy_id>", method="PATCH", summary="Change a deputy (only the fields sent)",
+           tag="deputies", request_schema=DeputyInputSchema, response_schema=DeputySchema)
+def update_deputy_api(town: str, deputy_id: int):
+    enter_api_town(town, *STAFF)
+    deputy = _deputy(deputy_id)
+    update_deputy(deputy, actor=current_user, data=load_body(DeputyInputSchema(), partial=True))
+    db.session.commit()
+    return jsonify(DeputySchema().dump(deputy))

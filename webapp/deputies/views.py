@@ -1,0 +1,102 @@
+"""The roster pages: list with filters and search, add, detail, edit, retire."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from marshmallow import ValidationError
+
+from ..access import ALL_TOWN_ROLES, STAFF, requires, town_blueprint
+from ..accounts.schemas import clean_form, first_errors
+from ..extensions import db
+from . import bp
+from .models import Deputy, DeputyLevel, DeputyStatus, Gender
+from .schemas import DeputyInputSchema, RetireSchema
+from .services import constituencies, create_deputy, retire_deputy, roster_query, update_deputy
+
+town_blueprint(bp)
+
+PER_PAGE = 50
+
+
+def _form_context(**extra):
+    return {"levels": list(DeputyLevel), "genders": list(Gender), **extra}
+
+
+def _get(deputy_id: int) -> Deputy:
+    return db.get_or_404(Deputy, deputy_id)
+
+
+@bp.get("/")
+@requires(*ALL_TOWN_ROLES, committee=True)
+def index():
+    filters = {k: request.args.get(k) or None for k in ("q", "level", "constituency")}
+    filters["status"] = request.args.get("status", "serving") or None
+    page = db.paginate(roster_query(**filters), per_page=PER_PAGE, error_out=False)
+    return render_template("deputies/index.html", page=page, filters=filters, levels=list(DeputyLevel),
+                           statuses=list(DeputyStatus), constituencies=constituencies())
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@requires(*STAFF)
+def new():
+    errors: dict[str, str] = {}
+    form: dict = {"level": "town"}
+    if request.method == "POST":
+        form = clean_form(request.form)
+        try:
+            data = DeputyInputSchema().load(form)
+        except ValidationError as err:
+            errors = first_errors(err)
+        else:
+            deputy = create_deputy(actor=current_user, data=data)
+            db.session.commit()
+            flash(_("%(name)s has been added to the roster.", name=deputy.name), "success")
+            return redirect(url_for(".show", deputy_id=deputy.id))
+    return render_template("deputies/form.html", **_form_context(form=form, errors=errors, deputy=None)), \
+        400 if errors else 200
+
+
+@bp.get("/<int:deputy_id>")
+@requires(*ALL_TOWN_ROLES, committee=True)
+def show(deputy_id: int):
+    return render_template("deputies/show.html", deputy=_get(deputy_id))
+
+
+@bp.route("/<int:deputy_id>/edit", methods=["GET", "POST"])
+@requires(*STAFF)
+def edit(deputy_id: int):
+    deputy = _get(deputy_id)
+    errors: dict[str, str] = {}
+    form = DeputyInputSchema().dump(deputy)
+    form = {k: ("" if v is None else v) for k, v in form.items()}
+    if request.method == "POST":
+        form = clean_form(request.form)
+        try:
+            data = DeputyInputSchema().load(form)
+        except ValidationError as err:
+            errors = first_errors(err)
+        else:
+            changed = update_deputy(deputy, actor=current_user, data=data)
+            db.session.commit()
+            flash(_("Saved.") if changed else _("Nothing was changed."), "success" if changed else "info")
+            return redirect(url_for(".show", deputy_id=deputy.id))
+    return render_template("deputies/form.html", **_form_context(form=form, errors=errors, deputy=deputy)), \
+        400 if errors else 200
+
+
+@bp.post("/<int:deputy_id>/retire")
+@requires(*STAFF)
+def retire(deputy_id: int):
+    deputy = _get(deputy_id)
+    try:
+        data = RetireSchema().load(clean_form(request.form))
+    except ValidationError as err:
+        flash(next(iter(first_errors(err).values())), "danger")
+        return redirect(url_for(".show", deputy_id=deputy.id))
+    if retire_deputy(deputy, actor=current_user, left_on=data["left_on"]):
+        db.session.commit()
+        flash(_("%(name)s is now listed as having left.", name=deputy.name), "info")
+    return redirect(url_for(".show", deputy_id=deputy.id))
+
