@@ -57,3 +57,27 @@ def test_the_roster_in_english(page, demo_server):
     assert "Prefecture deputy" in page.inner_text("[data-testid=roster]")
     shot(page, "roster-english")
     page.click("[data-testid=lang-zh_Hans_CN]")
+
+
+def test_import_a_roster_with_one_bad_row_and_read_the_report(page, demo_server, tmp_path):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["编号", "姓名", "层级", "性别", "出生年份", "联系电话", "选区"])
+    sheet.append([None, "导入张三", "镇级代表", "男", 1975, "13900001111", "尹庄村"])
+    sheet.append([None, "导入李四", "村级代表", "女", 1980, "1390000", "涧西村"])
+    path = tmp_path / "名册.xlsx"
+    book.save(path)
+
+    sign_in(page, demo_server, "yz_staff")
+    page.goto(demo_server + "/t/yinzhuang/deputies/")
+    page.click("text=导入")
+    page.set_input_files("[data-testid=file]", str(path))
+    page.click("main form button[type=submit]")
+    report = page.inner_text("[data-testid=import-report]")
+    assert "未导入任何数据：有 2 处问题需要修改" in report
+    assert "层级" in report and "联系电话" in report and "村级代表" in report
+    shot(page, "import-report")
+    page.goto(demo_server + "/t/yinzhuang/deputies/?q=导入张三")
+    assert "导入张三" not in page.inner_text("[data-testid=roster]")  # all or nothing

@@ -12,6 +12,7 @@ from ..api.views import enter_api_town
 from ..extensions import db
 from .models import Deputy
 from .schemas import DeputyInputSchema, DeputySchema
+from .roster_io import import_roster
 from .services import create_deputy, roster_query, update_deputy
 
 
@@ -57,3 +58,23 @@ def update_deputy_api(town: str, deputy_id: int):
     update_deputy(deputy, actor=current_user, data=load_body(DeputyInputSchema(), partial=True))
     db.session.commit()
     return jsonify(DeputySchema().dump(deputy))
+
+
+@api_route("/t/<town>/deputies/import", method="POST",
+           summary="Import a roster workbook (multipart field 'file', the export's format): all rows or none",
+           tag="deputies")
+def import_deputies_api(town: str):
+    enter_api_town(town, *STAFF)
+    upload = request.files.get("file")
+    if upload is None:
+        raise ApiError(400, "invalid_body", _("Send the workbook as the multipart field 'file'."))
+    result = import_roster(upload.read(), actor=current_user)
+    if not result.ok:
+        db.session.rollback()
+        fields: dict[str, list[str]] = {}
+        for e in result.errors:
+            fields.setdefault(f"{e.row}:{e.column}" if e.column else str(e.row), []).append(e.message)
+        raise ApiError(422, "validation_failed", _("Nothing was imported: %(count)d problems to fix",
+                                                   count=len(result.errors)), fields)
+    db.session.commit()
+    return jsonify({"created": result.created, "updated": result.updated, "unchanged": result.unchanged})

@@ -15,7 +15,7 @@ _REQUIRED = {"required": _l("This field is required."), "null": _l("This field i
 
 
 def _enum(enum, message):
-    return {"by_value": True, "error_messages": {"unknown": message}}
+    return {"by_value": True, "error_messages": {"unknown": message, **_REQUIRED}}
 
 
 class DeputyInputSchema(Schema):
@@ -34,8 +34,7 @@ class DeputyInputSchema(Schema):
         PHONE_RE, error=_l("Enter an 11-digit mobile number or a landline such as 0398-1234567.")))
     phone_public = fields.Boolean(load_default=False)
     constituency = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=64))
-    level = fields.Enum(DeputyLevel, required=True, **_enum(DeputyLevel, _l("Choose the congress level.")),
-                        )
+    level = fields.Enum(DeputyLevel, required=True, **_enum(DeputyLevel, _l("Choose the congress level.")))
     term_start = fields.Date(load_default=None, allow_none=True,
                              error_messages={"invalid": _l("Enter a date such as 2021-12-01.")})
     term_end = fields.Date(load_default=None, allow_none=True,

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+import io
+from datetime import date
+
+from flask import flash, g, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from marshmallow import ValidationError
@@ -12,6 +15,7 @@ from ..accounts.schemas import clean_form, first_errors
 from ..extensions import db
 from . import bp
 from .models import Deputy, DeputyLevel, DeputyStatus, Gender
+from .roster_io import export_roster, import_roster
 from .schemas import DeputyInputSchema, RetireSchema
 from .services import constituencies, create_deputy, retire_deputy, roster_query, update_deputy
 
@@ -36,6 +40,36 @@ def index():
     page = db.paginate(roster_query(**filters), per_page=PER_PAGE, error_out=False)
     return render_template("deputies/index.html", page=page, filters=filters, levels=list(DeputyLevel),
                            statuses=list(DeputyStatus), constituencies=constituencies())
+
+
+@bp.get("/export.xlsx")
+@requires(*ALL_TOWN_ROLES, committee=True)
+def export():
+    """The roster as shown by the filters (all statuses unless one is chosen), as XLSX."""
+    filters = {k: request.args.get(k) or None for k in ("q", "level", "constituency", "status")}
+    deputies = db.session.scalars(roster_query(**filters)).all()
+    filename = f"{g.town.slug}-deputies-{date.today():%Y%m%d}.xlsx"
+    return send_file(io.BytesIO(export_roster(deputies)), as_attachment=True, download_name=filename,
+                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@requires(*STAFF)
+def import_():
+    result = None
+    if request.method == "POST":
+        upload = request.files.get("file")
+        if upload is None or not upload.filename:
+            flash(_("Choose the Excel file to import."), "danger")
+            return render_template("deputies/import.html", result=None), 400
+        result = import_roster(upload.read(), actor=current_user)
+        if result.ok:
+            db.session.commit()
+            flash(_("Imported: %(created)d added, %(updated)d updated, %(unchanged)d unchanged.",
+                    created=result.created, updated=result.updated, unchanged=result.unchanged), "success")
+            return redirect(url_for(".index"))
+        db.session.rollback()
+    return render_template("deputies/import.html", result=result), 400 if result and not result.ok else 200
 
 
 @bp.route("/new", methods=["GET", "POST"])
