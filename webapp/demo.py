@@ -134,12 +134,24 @@ def seed_roster(town: Town, deputy_user_id: int | None) -> None:
     """Fill the town's roster once (a rerun of the seed leaves it as it is)."""
     import random
     from datetime import date
+    from decimal import Decimal
 
     from .access import bound_to
     from .deputies.models import Deputy, DeputyLevel, Gender
     from .deputies.services import create_deputy
 
     with bound_to(town.id):
+        from .station.services import profile, save_profile
+
+        if profile().address is None:
+            save_profile(actor=None, data={
+                "address": "河南省灵宝市尹庄镇人民政府院内（尹庄镇人大代表联络站）",
+                "opening_hours": "周一至周五 8:30–12:00，14:30–17:30；每月5日接待日",
+                "phone": "0398-8861234", "head": "镇党委书记 王振华",
+                "deputy_heads": "镇人大主席 李建华\n代表 赵国强", "staff": "人大秘书 张敏\n工作人员 刘洋",
+                "intro": "尹庄镇人大代表联络站坚持“周议事、月接待、季联席、年总结”，每月5日党员活动日组织代表接待选民。",
+                "latitude": Decimal("34.5236"), "longitude": Decimal("110.8942"),
+            })
         if db.session.scalar(select(Deputy.id).limit(1)) is not None:
             return
         rng = random.Random(20211201)

@@ -9,3 +9,4 @@ from webapp.evaluations.models import EvaluationIndicator, EvaluationTemplate  #
 from webapp.notifications.models import Notification  # noqa: F401
 from webapp.projects.models import SupervisionGroup  # noqa: F401
 from webapp.deputies.models import Deputy  # noqa: F401
+from webapp.station.models import StationProfile  # noqa: F401

@@ -81,3 +81,46 @@ def test_import_a_roster_with_one_bad_row_and_read_the_report(page, demo_server,
     shot(page, "import-report")
     page.goto(demo_server + "/t/yinzhuang/deputies/?q=导入张三")
     assert "导入张三" not in page.inner_text("[data-testid=roster]")  # all or nothing
+
+
+def test_the_qr_card_and_the_page_its_code_opens_on_a_phone(page, browser, demo_server):
+    sign_in(page, demo_server, "yz_staff")
+    page.goto(demo_server + "/t/yinzhuang/deputies/?q=zgq")
+    page.click("[data-testid=roster] >> text=赵国强")
+    page.click("[data-testid=qr-card-link]")
+    card = page.locator("[data-testid=qr-card]")
+    assert "赵国强" in card.inner_text()
+    assert page.evaluate("document.querySelector('[data-testid=qr]').naturalWidth") > 0  # the SVG loaded
+    target = card.get_attribute("data-target")
+    shot(page, "qr-card")
+    # what a constituent's phone opens after scanning: no login, the deputy and how to reach the station
+    phone = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844}, is_mobile=True)
+    visitor = phone.new_page()
+    visitor.goto(target)
+    assert "赵国强" in visitor.inner_text("[data-testid=public-deputy]")
+    assert "0398-8861234" in visitor.inner_text("[data-testid=reach]")
+    assert visitor.evaluate("document.documentElement.scrollWidth") <= 390
+    shot(visitor, "public-deputy-phone")
+    visitor.click("main a:has-text('尹庄镇人大代表联络站')")
+    visitor.wait_for_url("**/p/yinzhuang/")
+    assert "每月5日" in visitor.inner_text("[data-testid=reception]")
+    assert "镇级代表" in visitor.inner_text("main")
+    shot(visitor, "public-station-phone")
+    visitor.click("[data-testid=lang-en]")
+    assert "Our deputies" in visitor.inner_text("main")
+    phone.close()
+
+
+def test_staff_edit_the_station_profile(page, demo_server):
+    sign_in(page, demo_server, "yz_admin")
+    page.click("[data-testid=nav-station]")
+    assert "0398-8861234" in page.inner_text("[data-testid=station-profile]")
+    page.click("main >> text=编辑")
+    page.fill("#f-opening_hours", "周一至周六 8:30–17:30")
+    page.fill("#f-latitude", "北纬34度")
+    page.click("main button[type=submit]")
+    assert page.inner_text("[data-testid=error-latitude]")
+    page.fill("#f-latitude", "34.5236")
+    page.click("main button[type=submit]")
+    assert "周一至周六" in page.inner_text("[data-testid=station-profile]")
+    shot(page, "station-profile")

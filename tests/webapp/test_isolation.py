@@ -12,13 +12,19 @@ from webapp.accounts.models import TownMembership
 from webapp.extensions import db
 
 TOWN_PREFIXES = ("/t/<town>", "/api/v1/t/<town>")
+PUBLIC_PREFIX = "/p/<town>"
 WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 
 
 def town_rules(app):
-    rules = [r for r in app.url_map.iter_rules() if "<town>" in r.rule]
-    assert all(r.rule.startswith(TOWN_PREFIXES) for r in rules), "town URLs live under /t/<town>/ or /api/v1/t/<town>/"
+    rules = [r for r in app.url_map.iter_rules() if "<town>" in r.rule and not r.rule.startswith(PUBLIC_PREFIX)]
+    assert all(r.rule.startswith(TOWN_PREFIXES) for r in rules), \
+        "town URLs live under /t/<town>/, /api/v1/t/<town>/ or (public) /p/<town>/"
     return sorted(rules, key=lambda r: r.rule)
+
+
+def public_rules(app):
+    return sorted((r for r in app.url_map.iter_rules() if r.rule.startswith(PUBLIC_PREFIX)), key=lambda r: r.rule)
 
 
 @pytest.fixture(scope="module")
@@ -33,7 +39,8 @@ def samples(app, world):
 
     welcome_member(world.town_b, world.users["b_staff"], "staff")
     with app.app_context(), bound_to(world.town_b):
-        deputy = create_deputy(actor=None, data={"name": "故县代表", "level": DeputyLevel.town})
+        deputy = create_deputy(actor=None, data={"name": "故县代表", "level": DeputyLevel.town,
+                                                 "phone": "13811112222", "phone_public": False, "birth_year": 1971})
         db.session.flush()
         deputy_id = deputy.id
     with app.app_context():
@@ -175,3 +182,40 @@ def test_operator_pages_are_for_operators_only(app, world, client_as):
         for rule in rules:
             if "GET" in rule.methods:
                 assert client.get(rule.rule).status_code == expected, (username, rule.rule)
+
+
+def test_public_pages_need_no_login_and_show_nothing_private(app, world, samples, client):
+    rules = public_rules(app)
+    assert {r.endpoint for r in rules} >= {"public.station", "public.deputy"}
+    for rule in rules:
+        assert "GET" in rule.methods and not (rule.methods - {"GET", "HEAD", "OPTIONS"}), "public pages only read"
+        page = client.get(_url(app, rule, samples))
+        assert page.status_code == 200, rule.rule
+        text_ = page.get_data(as_text=True)
+        assert "13811112222" not in text_ and "1971" not in text_  # phone not chosen public, birth year never
+
+
+def test_a_public_url_under_another_towns_name_never_shows_this_towns_records(app, world, samples, client):
+    with app.app_context():
+        town_a = db.session.get(Town, world.town_a)
+        slug_a = town_a.slug
+        db.session.remove()
+    for rule in public_rules(app):
+        page = client.get(_url(app, rule, {**samples, "town": slug_a}))
+        assert "故县代表" not in page.get_data(as_text=True), rule.rule
+        assert page.status_code in (200, 404)
+
+
+def test_public_pages_of_a_suspended_town_are_gone(app, world, samples, client):
+    from tenants.models import TownStatus
+
+    with app.app_context():
+        town_b = db.session.get(Town, world.town_b)
+        town_b.status = TownStatus.suspended
+        db.session.commit()
+        try:
+            for rule in public_rules(app):
+                assert client.get(_url(app, rule, samples)).status_code == 404
+        finally:
+            town_b.status = TownStatus.active
+            db.session.commit()

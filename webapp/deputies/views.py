@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 from datetime import date
 
-from flask import flash, g, redirect, render_template, request, send_file, url_for
+from flask import Response, flash, g, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from marshmallow import ValidationError
@@ -15,6 +15,7 @@ from ..accounts.schemas import clean_form, first_errors
 from ..extensions import db
 from . import bp
 from .models import Deputy, DeputyLevel, DeputyStatus, Gender
+from .qr import qr_code_png, qr_code_svg
 from .roster_io import export_roster, import_roster
 from .schemas import DeputyInputSchema, RetireSchema
 from .services import constituencies, create_deputy, retire_deputy, roster_query, update_deputy
@@ -96,6 +97,35 @@ def new():
 @requires(*ALL_TOWN_ROLES, committee=True)
 def show(deputy_id: int):
     return render_template("deputies/show.html", deputy=_get(deputy_id))
+
+
+def _public_url(deputy: Deputy) -> str:
+    return url_for("public.deputy", town=g.town.slug, deputy_id=deputy.id, _external=True)
+
+
+@bp.get("/<int:deputy_id>/qr.svg")
+@requires(*ALL_TOWN_ROLES, committee=True)
+def qr_svg(deputy_id: int):
+    """二维码亮身份: the QR code of the deputy's public page, as SVG (crisp in print)."""
+    return Response(qr_code_svg(_public_url(_get(deputy_id))), mimetype="image/svg+xml")
+
+
+@bp.get("/<int:deputy_id>/qr.png")
+@requires(*ALL_TOWN_ROLES, committee=True)
+def qr_png(deputy_id: int):
+    deputy = _get(deputy_id)
+    return send_file(io.BytesIO(qr_code_png(_public_url(deputy))), mimetype="image/png",
+                     download_name=f"{g.town.slug}-deputy-{deputy.id}.png")
+
+
+@bp.get("/<int:deputy_id>/card")
+@requires(*ALL_TOWN_ROLES, committee=True)
+def card(deputy_id: int):
+    """A printable card: the QR code, the deputy's name, level and constituency."""
+    from ..station.services import profile
+
+    deputy = _get(deputy_id)
+    return render_template("deputies/card.html", deputy=deputy, public_url=_public_url(deputy), station=profile())
 
 
 @bp.route("/<int:deputy_id>/edit", methods=["GET", "POST"])

@@ -1,0 +1,51 @@
+"""The station's public face, for constituents on a phone: no login, nothing private.
+
+A deputy's phone number appears only when the deputy chose to show it; birth year, party
+and the like never appear here."""
+
+from __future__ import annotations
+
+from flask import abort, g, render_template
+from sqlalchemy import select
+
+from tenants.binding import TownBinding
+from tenants.models import Town, TownStatus
+
+from ..deputies.models import Deputy, DeputyLevel, DeputyStatus
+from ..extensions import db
+from ..station.services import profile
+from ..towns.services import reception_rule_text
+from . import bp
+
+
+@bp.url_value_preprocessor
+def _enter(endpoint, values):
+    town = db.session.scalar(select(Town).where(Town.slug == values.pop("town")))
+    if town is None or town.status != TownStatus.active:
+        abort(404)
+    db.session().bind_town(TownBinding.of(town))
+    g.town = town
+    g.public = True
+
+
+@bp.url_defaults
+def _town(endpoint, values):
+    if "town" not in values and g.get("town") is not None:
+        values["town"] = g.town.slug
+
+
+@bp.get("/")
+def station():
+    deputies = db.session.scalars(select(Deputy).where(Deputy.status == DeputyStatus.serving)
+                                  .order_by(Deputy.name_pinyin)).all()
+    by_level = {level: [d for d in deputies if d.level == level] for level in DeputyLevel}
+    return render_template("public/station.html", station=profile(), by_level=by_level, count=len(deputies),
+                           reception=reception_rule_text(g.town.settings.get("reception_day", {})))
+
+
+@bp.get("/d/<int:deputy_id>")
+def deputy(deputy_id: int):
+    found = db.session.get(Deputy, deputy_id)
+    if found is None or found.status != DeputyStatus.serving:
+        abort(404)
+    return render_template("public/deputy.html", deputy=found, station=profile())
