@@ -180,3 +180,36 @@ def seed_roster(town: Town, deputy_user_id: int | None) -> None:
                 })
                 if name == "赵国强":
                     deputy.user_id = deputy_user_id
+        seed_grids(rng)
+
+
+def seed_grids(rng) -> None:
+    """Yinzhuang's grids: 679 residential grids with 819 heads, 11 street-shop grids with 218."""
+    from .deputies.models import Deputy, DeputyLevel
+    from .grids.models import Grid, GridHead, GridKind
+
+    town_deputies = list(db.session.scalars(select(Deputy).where(Deputy.level == DeputyLevel.town)))
+    grids = []
+    for n in range(679):
+        grids.append(Grid(kind=GridKind.residential, community=VILLAGES[n % len(VILLAGES)],
+                          name=f"第{n // len(VILLAGES) + 1}网格"))
+    for n in range(11):
+        grids.append(Grid(kind=GridKind.shop, community=VILLAGES[n % 3], name=f"沿街商铺第{n // 3 + 1}网格"))
+    db.session.add_all(grids)
+    db.session.flush()
+    residential, shop = grids[:679], grids[679:]
+    heads = []
+    for n, grid in enumerate(residential):  # 679 + 140 second heads = 819
+        heads.append(GridHead(grid_id=grid.id, name=rng.choice(SURNAMES) + rng.choice(GIVEN),
+                              phone=f"137{rng.randint(0, 99999999):08d}"))
+        if n < 140:
+            heads.append(GridHead(grid_id=grid.id, name=rng.choice(SURNAMES) + rng.choice(GIVEN),
+                                  phone=f"137{rng.randint(0, 99999999):08d}"))
+    for n in range(218):  # the shops' heads: the shopkeepers on duty, about 20 per street grid
+        heads.append(GridHead(grid_id=shop[n % len(shop)].id, name=rng.choice(SURNAMES) + rng.choice(GIVEN),
+                              phone=f"135{rng.randint(0, 99999999):08d}"))
+    db.session.add_all(heads)
+    for n, deputy in enumerate(town_deputies):  # each town deputy takes grids in their own village
+        own = [g for g in residential if g.community == deputy.constituency][:3] or residential[n::72][:2]
+        for grid in own:
+            grid.deputies.append(deputy)

@@ -50,6 +50,7 @@ def labels() -> dict:
                   "province": _l("Provincial deputy"), "national": _l("National deputy")},
         "gender": {"male": _l("Male"), "female": _l("Female")},
         "deputy_status": {"serving": _l("Serving"), "left": _l("Left")},
+        "grid_kind": {"residential": _l("Residential"), "shop": _l("Street shops")},
     }
 
 

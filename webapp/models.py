@@ -10,3 +10,4 @@ from webapp.notifications.models import Notification  # noqa: F401
 from webapp.projects.models import SupervisionGroup  # noqa: F401
 from webapp.deputies.models import Deputy  # noqa: F401
 from webapp.station.models import StationProfile  # noqa: F401
+from webapp.grids.models import Grid, GridHead  # noqa: F401

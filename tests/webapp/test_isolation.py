@@ -39,10 +39,16 @@ def samples(app, world):
 
     welcome_member(world.town_b, world.users["b_staff"], "staff")
     with app.app_context(), bound_to(world.town_b):
+        from webapp.grids.models import GridKind
+        from webapp.grids.services import add_head, assign_deputy, create_grid
+
         deputy = create_deputy(actor=None, data={"name": "故县代表", "level": DeputyLevel.town,
                                                  "phone": "13811112222", "phone_public": False, "birth_year": 1971})
+        grid = create_grid(actor=None, data={"kind": GridKind.residential, "community": "故县村", "name": "第1网格"})
+        head = add_head(grid, actor=None, data={"name": "网格长", "phone": "13811113333"})
+        assign_deputy(grid, deputy, actor=None)
         db.session.flush()
-        deputy_id = deputy.id
+        deputy_id, grid_id, head_id = deputy.id, grid.id, head.id
     with app.app_context():
         town_b = db.session.get(Town, world.town_b)
         membership = db.session.scalar(select(TownMembership.id).where(
@@ -51,7 +57,7 @@ def samples(app, world):
             notification = conn.execute(text(f"SELECT id FROM {town_b.schema_name}.{Notification.__tablename__} "
                                              "ORDER BY id LIMIT 1")).scalar()
         values = {"town": town_b.slug, "membership_id": membership, "notification_id": notification,
-                  "deputy_id": deputy_id}
+                  "deputy_id": deputy_id, "grid_id": grid_id, "head_id": head_id}
         db.session.remove()
     return values
 
@@ -75,7 +81,8 @@ def _b_state(app, world) -> tuple:
         members = db.session.scalar(select(func.count()).select_from(TownMembership)
                                     .where(TownMembership.town_id == town_b.id))
         with db.engine.connect() as conn:
-            tables = ("supervision_groups", "notifications", "town_audit_entries", "deputies")
+            tables = ("supervision_groups", "notifications", "town_audit_entries", "deputies", "grids", "grid_heads",
+                      "grid_deputies")
             counts = tuple(conn.execute(text(f"SELECT count(*) FROM {town_b.schema_name}.{t}")).scalar() for t in tables)
             unread = conn.execute(text(f"SELECT count(*) FROM {town_b.schema_name}.notifications WHERE read_at IS NULL")).scalar()
             unread = (unread, conn.execute(text(f"SELECT string_agg(status || coalesce(name, ''), ',' ORDER BY id) "

@@ -71,9 +71,14 @@ def _like(value: str) -> str:
 
 
 def roster_query(*, q: str | None = None, level: str | None = None, constituency: str | None = None,
-                 status: str | None = "serving") -> Select:
-    """Deputies matching the filters: `q` matches the name, its pinyin or its initials."""
+                 status: str | None = "serving", grid: int | str | None = None) -> Select:
+    """Deputies matching the filters: `q` matches the name, its pinyin or its initials;
+    `grid` keeps the deputies assigned to that grid."""
+    from ..grids.models import grid_deputies
+
     query = select(Deputy)
+    if grid and str(grid).isdigit():
+        query = query.where(Deputy.id.in_(select(grid_deputies.c.deputy_id).where(grid_deputies.c.grid_id == int(grid))))
     if q:
         term = q.strip().lower().replace(" ", "")
         query = query.where(or_(Deputy.name.ilike(_like(q.strip())), Deputy.name_pinyin.like(_like(term))))

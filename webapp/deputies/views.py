@@ -9,6 +9,7 @@ from flask import Response, flash, g, redirect, render_template, request, send_f
 from flask_babel import gettext as _
 from flask_login import current_user
 from marshmallow import ValidationError
+from sqlalchemy import select
 
 from ..access import ALL_TOWN_ROLES, STAFF, requires, town_blueprint
 from ..accounts.schemas import clean_form, first_errors
@@ -36,7 +37,7 @@ def _get(deputy_id: int) -> Deputy:
 @bp.get("/")
 @requires(*ALL_TOWN_ROLES, committee=True)
 def index():
-    filters = {k: request.args.get(k) or None for k in ("q", "level", "constituency")}
+    filters = {k: request.args.get(k) or None for k in ("q", "level", "constituency", "grid")}
     filters["status"] = request.args.get("status", "serving") or None
     page = db.paginate(roster_query(**filters), per_page=PER_PAGE, error_out=False)
     return render_template("deputies/index.html", page=page, filters=filters, levels=list(DeputyLevel),
@@ -47,7 +48,7 @@ def index():
 @requires(*ALL_TOWN_ROLES, committee=True)
 def export():
     """The roster as shown by the filters (all statuses unless one is chosen), as XLSX."""
-    filters = {k: request.args.get(k) or None for k in ("q", "level", "constituency", "status")}
+    filters = {k: request.args.get(k) or None for k in ("q", "level", "constituency", "status", "grid")}
     deputies = db.session.scalars(roster_query(**filters)).all()
     filename = f"{g.town.slug}-deputies-{date.today():%Y%m%d}.xlsx"
     return send_file(io.BytesIO(export_roster(deputies)), as_attachment=True, download_name=filename,
@@ -96,7 +97,11 @@ def new():
 @bp.get("/<int:deputy_id>")
 @requires(*ALL_TOWN_ROLES, committee=True)
 def show(deputy_id: int):
-    return render_template("deputies/show.html", deputy=_get(deputy_id))
+    from ..grids.models import Grid
+
+    deputy = _get(deputy_id)
+    grids = db.session.scalars(select(Grid).where(Grid.deputies.contains(deputy)).order_by(Grid.community)).all()
+    return render_template("deputies/show.html", deputy=deputy, grids=grids)
 
 
 def _public_url(deputy: Deputy) -> str:

@@ -48,4 +48,7 @@ def deputy(deputy_id: int):
     found = db.session.get(Deputy, deputy_id)
     if found is None or found.status != DeputyStatus.serving:
         abort(404)
-    return render_template("public/deputy.html", deputy=found, station=profile())
+    from ..grids.models import Grid
+
+    grids = [g_ for g_ in db.session.scalars(select(Grid).where(Grid.deputies.contains(found)).order_by(Grid.community))]
+    return render_template("public/deputy.html", deputy=found, station=profile(), grids=grids)

@@ -1,0 +1,53 @@
+"""Grids in the JSON API."""
+
+from __future__ import annotations
+
+from flask import jsonify, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from ..access import STAFF
+from ..api.core import ApiError, api_route, load_body, paginated
+from ..api.views import enter_api_town
+from ..extensions import db
+from .models import Grid, GridKind
+from .schemas import GridInputSchema, GridSchema
+from .services import GridError, create_grid
+
+
+@api_route("/t/<town>/grids", summary="The town's grids (filters: kind, community)", tag="grids",
+           response_schema=GridSchema, paginated=True)
+def grids(town: str):
+    enter_api_town(town)
+    query = select(Grid).order_by(Grid.community, Grid.kind, Grid.id)
+    if request.args.get("kind") in GridKind.__members__:
+        query = query.where(Grid.kind == GridKind(request.args["kind"]))
+    if request.args.get("community"):
+        query = query.where(Grid.community == request.args["community"])
+    return paginated(query, GridSchema(many=True))
+
+
+@api_route("/t/<town>/grids", method="POST", summary="Add a grid", tag="grids", request_schema=GridInputSchema,
+           response_schema=GridSchema, status=201)
+def create_grid_api(town: str):
+    enter_api_town(town, *STAFF)
+    try:
+        grid = create_grid(actor=current_user, data=load_body(GridInputSchema()))
+    except GridError as err:
+        raise ApiError(422, "validation_failed", _("Some fields are not valid."), {err.field: [str(err.message)]}) from err
+    db.session.commit()
+    response = jsonify(GridSchema().dump(grid))
+    response.status_code = 201
+    response.headers["Location"] = url_for("api.grid", town=town, grid_id=grid.id)
+    return response
+
+
+@api_route("/t/<town>/grids/<int:grid_id>", summary="One grid with its heads and deputies", tag="grids",
+           response_schema=GridSchema)
+def grid(town: str, grid_id: int):
+    enter_api_town(town)
+    found = db.session.get(Grid, grid_id)
+    if found is None:
+        raise ApiError(404, "not_found", _("Not found."))
+    return jsonify(GridSchema().dump(found))
