@@ -209,7 +209,9 @@ def seed_grids(rng) -> None:
         heads.append(GridHead(grid_id=shop[n % len(shop)].id, name=rng.choice(SURNAMES) + rng.choice(GIVEN),
                               phone=f"135{rng.randint(0, 99999999):08d}"))
     db.session.add_all(heads)
+    from .grids.services import assign_deputy
+
     for n, deputy in enumerate(town_deputies):  # each town deputy takes grids in their own village
         own = [g for g in residential if g.community == deputy.constituency][:3] or residential[n::72][:2]
         for grid in own:
-            grid.deputies.append(deputy)
+            assign_deputy(grid, deputy, actor=None)

@@ -124,3 +124,18 @@ def test_staff_edit_the_station_profile(page, demo_server):
     page.click("main button[type=submit]")
     assert "周一至周六" in page.inner_text("[data-testid=station-profile]")
     shot(page, "station-profile")
+
+
+def test_open_a_deputys_file(page, demo_server):
+    sign_in(page, demo_server, "yz_presidium")
+    page.goto(demo_server + "/t/yinzhuang/deputies/?q=zhaoguoqiang")
+    page.click("[data-testid=roster] >> text=赵国强")
+    page.click("[data-testid=file-link]")
+    assert "一人一档：赵国强" in page.inner_text("main")
+    summary = page.inner_text("[data-testid=file-summary]")
+    assert "网格工作" in summary and "2021" in summary
+    assert "联系网格" in page.inner_text("main")
+    shot(page, "deputy-file")
+    with page.expect_download() as download:
+        page.click("[data-testid=file-xlsx]")
+    assert download.value.suggested_filename.endswith("-file.xlsx")

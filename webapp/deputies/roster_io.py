@@ -245,3 +245,34 @@ def import_roster(content: bytes, *, actor) -> ImportResult:
                                                 if (v := getattr(deputy, k)) not in (None, False)}})
     result.created = len(new)
     return result
+
+
+def export_file(deputy: Deputy, deputy_file) -> bytes:
+    """A deputy's file as XLSX: a summary sheet (sections x years) and one sheet of entries."""
+    book = Workbook()
+    summary = book.active
+    summary.title = str(_("Summary"))
+    summary.append([deputy.name, str(labels()["level"][deputy.level.value]), deputy.constituency or ""])
+    summary.append([])
+    summary.append([str(_("Section"))] + [str(y) for y in deputy_file.years])
+    for cell in summary[3]:
+        cell.font = Font(bold=True)
+    for section in deputy_file.sections:
+        summary.append([str(section.title)] + [deputy_file.count(y, section.key) for y in deputy_file.years])
+    summary.column_dimensions["A"].width = 28
+    entries = book.create_sheet(str(_("Records")))
+    entries.append([str(_("Date")), str(_("Section")), str(_("Record")), str(_("Details"))])
+    for cell in entries[1]:
+        cell.font = Font(bold=True)
+    for year in deputy_file.years:
+        for section in deputy_file.sections:
+            for entry in deputy_file.entries.get(year, {}).get(section.key, []):
+                entries.append([entry.day, str(section.title), entry.title, entry.detail])
+    for row in entries.iter_rows(min_row=2, max_col=1):
+        for cell in row:
+            cell.number_format = "yyyy-mm-dd"
+    for column, width in zip("ABCD", (12, 20, 40, 30)):
+        entries.column_dimensions[column].width = width
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

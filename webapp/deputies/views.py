@@ -16,8 +16,9 @@ from ..accounts.schemas import clean_form, first_errors
 from ..extensions import db
 from . import bp
 from .models import Deputy, DeputyLevel, DeputyStatus, Gender
+from .file import assemble, years_of
 from .qr import qr_code_png, qr_code_svg
-from .roster_io import export_roster, import_roster
+from .roster_io import export_file, export_roster, import_roster
 from .schemas import DeputyInputSchema, RetireSchema
 from .services import constituencies, create_deputy, retire_deputy, roster_query, update_deputy
 
@@ -131,6 +132,27 @@ def card(deputy_id: int):
 
     deputy = _get(deputy_id)
     return render_template("deputies/card.html", deputy=deputy, public_url=_public_url(deputy), station=profile())
+
+
+@bp.get("/<int:deputy_id>/file")
+@requires(*ALL_TOWN_ROLES, committee=True)
+def file(deputy_id: int):
+    """一人一档: everything recorded about the deputy, by year (printable as it is)."""
+    deputy = _get(deputy_id)
+    years = years_of(deputy)
+    year = request.args.get("year", type=int)
+    shown = assemble(deputy, [year] if year in years else years)
+    return render_template("deputies/file.html", deputy=deputy, file=shown, years=years, year=year,
+                           summary=assemble(deputy, years) if year in years else shown)
+
+
+@bp.get("/<int:deputy_id>/file.xlsx")
+@requires(*ALL_TOWN_ROLES, committee=True)
+def file_xlsx(deputy_id: int):
+    deputy = _get(deputy_id)
+    content = export_file(deputy, assemble(deputy, years_of(deputy)))
+    return send_file(io.BytesIO(content), as_attachment=True, download_name=f"{g.town.slug}-deputy-{deputy.id}-file.xlsx",
+                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
 @bp.route("/<int:deputy_id>/edit", methods=["GET", "POST"])
