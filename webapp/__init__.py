@@ -88,7 +88,7 @@ def _install_jobs() -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from . import accounts, admin, api, committees, deputies, grids, public, station, towns
+    from . import accounts, admin, api, committees, deputies, grids, public, station, studios, towns
     from .accounts import views as _accounts_views  # noqa: F401
     from .deputies import api as _deputy_api  # noqa: F401
     from .deputies import views as _deputy_views  # noqa: F401
@@ -96,13 +96,15 @@ def _register_blueprints(app: Flask) -> None:
     from .grids import views as _grid_views  # noqa: F401
     from .public import views as _public_views  # noqa: F401
     from .station import views as _station_views  # noqa: F401
+    from .studios import api as _studio_api  # noqa: F401
+    from .studios import views as _studio_views  # noqa: F401
     from .admin import views as _admin_views  # noqa: F401
     from .api import views as _api_views  # noqa: F401
     from .committees import views as _committee_views  # noqa: F401
     from .towns import views as _town_views  # noqa: F401
 
     csrf.exempt(api.bp)  # the API checks CSRF itself for cookie sessions (api/core.py)
-    for bp in (accounts.bp, towns.bp, deputies.bp, grids.bp, station.bp, public.bp, committees.bp, admin.bp, api.bp):
+    for bp in (accounts.bp, towns.bp, deputies.bp, grids.bp, studios.bp, station.bp, public.bp, committees.bp, admin.bp, api.bp):
         app.register_blueprint(bp)
 
 

@@ -181,6 +181,7 @@ def seed_roster(town: Town, deputy_user_id: int | None) -> None:
                 if name == "赵国强":
                     deputy.user_id = deputy_user_id
         seed_grids(rng)
+        seed_studios()
 
 
 def seed_grids(rng) -> None:
@@ -215,3 +216,19 @@ def seed_grids(rng) -> None:
         own = [g for g in residential if g.community == deputy.constituency][:3] or residential[n::72][:2]
         for grid in own:
             assign_deputy(grid, deputy, actor=None)
+
+
+def seed_studios() -> None:
+    """Four areas (片区), each with its lead-goose studio and the deputies of its villages."""
+    from .deputies.models import Deputy, DeputyLevel
+    from .studios.services import add_member, create_studio
+
+    areas = {"尹庄片区": VILLAGES[0:5], "涧河片区": VILLAGES[5:9] + VILLAGES[17:18],
+             "五亩片区": VILLAGES[9:13], "坡头片区": VILLAGES[13:17]}
+    deputies = list(db.session.scalars(select(Deputy).where(Deputy.level == DeputyLevel.town)))
+    for area, villages in areas.items():
+        studio = create_studio(actor=None, data={"name": f"{area}头雁工作室", "area": area,
+                                                 "villages": "\n".join(villages)})
+        for deputy in deputies:
+            if deputy.constituency in villages:
+                add_member(studio, deputy, actor=None)

@@ -139,3 +139,25 @@ def test_open_a_deputys_file(page, demo_server):
     with page.expect_download() as download:
         page.click("[data-testid=file-xlsx]")
     assert download.value.suggested_filename.endswith("-file.xlsx")
+
+
+def test_upload_a_photo_and_see_the_studios(page, demo_server, tmp_path):
+    import png
+
+    rows = [[(200, 40 + y, 30) for _x in range(120) for _c in (0,)] for y in range(150)]
+    path = tmp_path / "photo.png"
+    with path.open("wb") as f:
+        png.Writer(120, 150, greyscale=False).write(f, [[c for px in row for c in px] for row in rows])
+    sign_in(page, demo_server, "yz_staff")
+    page.goto(demo_server + "/t/yinzhuang/deputies/?q=zgq")
+    page.click("[data-testid=roster] >> text=赵国强")
+    page.set_input_files("[data-testid=photo-file]", str(path))
+    page.click("text=上传照片")
+    assert "照片已保存" in page.inner_text(".alert-success")
+    assert page.evaluate("document.querySelector('[data-testid=photo]').naturalWidth") == 120
+    shot(page, "deputy-with-photo")
+    page.click("[data-testid=nav-station]")
+    page.click("[data-testid=studios-link]")
+    studios = page.inner_text("[data-testid=studios]")
+    assert studios.count("头雁工作室") == 4 and "尹庄片区" in studios
+    shot(page, "studios")

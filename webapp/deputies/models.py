@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Enum, String, func
+from sqlalchemy import CheckConstraint, Enum, ForeignKey, LargeBinary, String, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tenants.base import CreatedAt, TownModel
@@ -59,4 +59,15 @@ class Deputy(CreatedAt, TownModel):
     left_on: Mapped[date | None]
     #: platform user id when the deputy has an account (no FK across schemas)
     user_id: Mapped[int | None]
+    updated_at: Mapped[datetime] = mapped_column(server_default=func.now(), onupdate=func.now())
+
+
+class DeputyPhoto(TownModel):
+    """The deputy's photo, kept in the town's schema so it moves and is backed up with the town."""
+
+    __tablename__ = "deputy_photos"
+
+    deputy_id: Mapped[int] = mapped_column(ForeignKey("deputies.id", ondelete="CASCADE"), primary_key=True)
+    mimetype: Mapped[str] = mapped_column(String(32))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
     updated_at: Mapped[datetime] = mapped_column(server_default=func.now(), onupdate=func.now())

@@ -95,3 +95,36 @@ def roster_query(*, q: str | None = None, level: str | None = None, constituency
 def constituencies() -> list[str]:
     return list(db.session.scalars(select(Deputy.constituency).where(Deputy.constituency.is_not(None))
                                    .distinct().order_by(Deputy.constituency)))
+
+
+PHOTO_TYPES = {b"\xff\xd8\xff": "image/jpeg", b"\x89PNG\r\n\x1a\n": "image/png"}
+MAX_PHOTO_BYTES = 2 * 1024 * 1024
+
+
+class PhotoError(Exception):
+    def __init__(self, message):
+        super().__init__(str(message))
+        self.message = message
+
+
+def set_photo(deputy: Deputy, *, actor, content: bytes) -> None:
+    """Store the deputy's photo (JPEG or PNG, at most 2 MB), replacing any earlier one."""
+    from flask_babel import lazy_gettext as _l
+
+    from .models import DeputyPhoto
+
+    if len(content) > MAX_PHOTO_BYTES:
+        raise PhotoError(_l("The photo may be at most 2 MB."))
+    mimetype = next((m for magic, m in PHOTO_TYPES.items() if content.startswith(magic)), None)
+    if mimetype is None:
+        raise PhotoError(_l("The photo must be a JPEG or PNG image."))
+    photo = db.session.get(DeputyPhoto, deputy.id) or DeputyPhoto(deputy_id=deputy.id)
+    photo.mimetype, photo.content = mimetype, content
+    db.session.add(photo)
+    record_town("deputy.photo", actor=actor, target=f"{deputy.name} #{deputy.id}", details={"bytes": len(content)})
+
+
+def photo_of(deputy_id: int):
+    from .models import DeputyPhoto
+
+    return db.session.get(DeputyPhoto, deputy_id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 from datetime import date
 
-from flask import Response, flash, g, redirect, render_template, request, send_file, url_for
+from flask import Response, abort, flash, g, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from marshmallow import ValidationError
@@ -20,7 +20,8 @@ from .file import assemble, years_of
 from .qr import qr_code_png, qr_code_svg
 from .roster_io import export_file, export_roster, import_roster
 from .schemas import DeputyInputSchema, RetireSchema
-from .services import constituencies, create_deputy, retire_deputy, roster_query, update_deputy
+from .services import (PhotoError, constituencies, create_deputy, photo_of, retire_deputy, roster_query, set_photo,
+                       update_deputy)
 
 town_blueprint(bp)
 
@@ -102,7 +103,7 @@ def show(deputy_id: int):
 
     deputy = _get(deputy_id)
     grids = db.session.scalars(select(Grid).where(Grid.deputies.contains(deputy)).order_by(Grid.community)).all()
-    return render_template("deputies/show.html", deputy=deputy, grids=grids)
+    return render_template("deputies/show.html", deputy=deputy, grids=grids, has_photo=photo_of(deputy.id) is not None)
 
 
 def _public_url(deputy: Deputy) -> str:
@@ -153,6 +154,33 @@ def file_xlsx(deputy_id: int):
     content = export_file(deputy, assemble(deputy, years_of(deputy)))
     return send_file(io.BytesIO(content), as_attachment=True, download_name=f"{g.town.slug}-deputy-{deputy.id}-file.xlsx",
                      mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+@bp.get("/<int:deputy_id>/photo")
+@requires(*ALL_TOWN_ROLES, committee=True)
+def photo(deputy_id: int):
+    found = photo_of(_get(deputy_id).id)
+    if found is None:
+        abort(404)
+    return Response(found.content, mimetype=found.mimetype, headers={"Cache-Control": "private, max-age=300"})
+
+
+@bp.post("/<int:deputy_id>/photo")
+@requires(*STAFF)
+def upload_photo(deputy_id: int):
+    deputy = _get(deputy_id)
+    upload = request.files.get("photo")
+    if upload is None or not upload.filename:
+        flash(_("Choose a photo to upload."), "danger")
+        return redirect(url_for(".show", deputy_id=deputy.id))
+    try:
+        set_photo(deputy, actor=current_user, content=upload.read())
+    except PhotoError as err:
+        flash(str(err.message), "danger")
+        return redirect(url_for(".show", deputy_id=deputy.id))
+    db.session.commit()
+    flash(_("The photo has been saved."), "success")
+    return redirect(url_for(".show", deputy_id=deputy.id))
 
 
 @bp.route("/<int:deputy_id>/edit", methods=["GET", "POST"])

@@ -5,13 +5,14 @@ and the like never appear here."""
 
 from __future__ import annotations
 
-from flask import abort, g, render_template
+from flask import Response, abort, g, render_template
 from sqlalchemy import select
 
 from tenants.binding import TownBinding
 from tenants.models import Town, TownStatus
 
 from ..deputies.models import Deputy, DeputyLevel, DeputyStatus
+from ..deputies.services import photo_of
 from ..extensions import db
 from ..station.services import profile
 from ..towns.services import reception_rule_text
@@ -51,4 +52,14 @@ def deputy(deputy_id: int):
     from ..grids.models import Grid
 
     grids = [g_ for g_ in db.session.scalars(select(Grid).where(Grid.deputies.contains(found)).order_by(Grid.community))]
-    return render_template("public/deputy.html", deputy=found, station=profile(), grids=grids)
+    return render_template("public/deputy.html", deputy=found, station=profile(), grids=grids,
+                           has_photo=photo_of(found.id) is not None)
+
+
+@bp.get("/d/<int:deputy_id>/photo")
+def deputy_photo(deputy_id: int):
+    found = db.session.get(Deputy, deputy_id)
+    photo = photo_of(deputy_id) if found is not None and found.status == DeputyStatus.serving else None
+    if photo is None:
+        abort(404)
+    return Response(photo.content, mimetype=photo.mimetype, headers={"Cache-Control": "public, max-age=3600"})
