@@ -161,3 +161,21 @@ def test_upload_a_photo_and_see_the_studios(page, demo_server, tmp_path):
     studios = page.inner_text("[data-testid=studios]")
     assert studios.count("头雁工作室") == 4 and "尹庄片区" in studios
     shot(page, "studios")
+
+
+def test_add_a_deputy_and_open_their_file_in_english(page, demo_server):
+    sign_in(page, demo_server, "yz_admin")
+    page.goto(demo_server + "/t/yinzhuang/deputies/new")
+    page.click("[data-testid=lang-en]")
+    assert "Add a deputy" in page.inner_text("main")
+    page.fill("#f-name", "欧阳兰")
+    page.select_option("#f-level", "county")
+    page.fill("#f-constituency", "尹庄社区")
+    page.click("main button[type=submit]")
+    assert "has been added to the roster" in page.inner_text(".alert-success")
+    assert "County deputy" in page.inner_text("main")
+    page.click("[data-testid=file-link]")
+    assert "The deputy's file" in page.inner_text("main")
+    assert "Changes to this record" in page.inner_text("[data-testid=file-summary]")
+    shot(page, "deputy-file-english")
+    page.click("[data-testid=lang-zh_Hans_CN]")

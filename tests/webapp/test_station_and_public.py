@@ -85,3 +85,25 @@ def test_qr_codes_open_the_public_page(app, world, client_as):
         target = url_for("public.deputy", town="zhuyang", deputy_id=deputy_id, _external=True)
     assert _code(target).data_list[0].data.decode() == target  # the code carries the public page's address
     assert re.search(r"/p/zhuyang/d/\d+$", target)
+
+
+def test_station_grid_and_retire_operations_in_the_api(app, world, client, client_as):
+    page = client_as("a_staff").post("/account/tokens", data={"name": "ops"}).get_data(as_text=True)
+    headers = {"Authorization": "Bearer " + re.search(r"<code>(lz_[^<]+)</code>", page).group(1)}
+    patched = client.patch("/api/v1/t/zhuyang/station", headers=headers, json={"opening_hours": "全天"})
+    assert patched.status_code == 200 and patched.get_json()["opening_hours"] == "全天"
+    assert client.patch("/api/v1/t/zhuyang/station", headers=headers, json={"latitude": "x"}).status_code == 422
+    deputy = client.post("/api/v1/t/zhuyang/deputies", headers=headers, json={"name": "接口丙", "level": "town"}).get_json()
+    grid = client.post("/api/v1/t/zhuyang/grids", headers=headers,
+                       json={"kind": "residential", "community": "接口村", "name": "第1网格"}).get_json()
+    head = client.post(f"/api/v1/t/zhuyang/grids/{grid['id']}/heads", headers=headers, json={"name": "网格长丁"})
+    assert head.status_code == 201 and head.get_json()["heads"][0]["name"] == "网格长丁"
+    assigned = client.post(f"/api/v1/t/zhuyang/grids/{grid['id']}/deputies", headers=headers,
+                           json={"deputy_id": deputy["id"]})
+    assert assigned.get_json()["deputy_ids"] == [deputy["id"]]
+    assert client.post(f"/api/v1/t/zhuyang/grids/{grid['id']}/deputies", headers=headers,
+                       json={"deputy_id": 999999}).status_code == 422
+    retired = client.post(f"/api/v1/t/zhuyang/deputies/{deputy['id']}/retire", headers=headers, json={"left_on": "2026-11-01"})
+    assert retired.get_json()["status"] == "left" and retired.get_json()["left_on"] == "2026-11-01"
+    again = client.post(f"/api/v1/t/zhuyang/deputies/{deputy['id']}/retire", headers=headers)
+    assert again.status_code == 200 and again.get_json()["left_on"] == "2026-11-01"

@@ -11,9 +11,9 @@ from ..api.core import ApiError, api_route, load_body, paginated
 from ..api.views import enter_api_town
 from ..extensions import db
 from .models import Deputy
-from .schemas import DeputyInputSchema, DeputySchema
+from .schemas import DeputyInputSchema, DeputySchema, RetireSchema
 from .roster_io import import_roster
-from .services import create_deputy, roster_query, update_deputy
+from .services import create_deputy, retire_deputy, roster_query, update_deputy
 
 
 def _deputy(deputy_id: int) -> Deputy:
@@ -78,3 +78,16 @@ def import_deputies_api(town: str):
                                                    count=len(result.errors)), fields)
     db.session.commit()
     return jsonify({"created": result.created, "updated": result.updated, "unchanged": result.unchanged})
+
+
+@api_route("/t/<town>/deputies/<int:deputy_id>/retire", method="POST",
+           summary="Mark a deputy as having left (body: optional left_on); idempotent", tag="deputies",
+           request_schema=RetireSchema, response_schema=DeputySchema)
+def retire_deputy_api(town: str, deputy_id: int):
+    enter_api_town(town, *STAFF)
+    deputy = _deputy(deputy_id)
+    body = request.get_json(silent=True)
+    data = load_body(RetireSchema()) if isinstance(body, dict) else {"left_on": None}
+    if retire_deputy(deputy, actor=current_user, left_on=data.get("left_on")):
+        db.session.commit()
+    return jsonify(DeputySchema().dump(deputy))

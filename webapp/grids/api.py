@@ -12,8 +12,8 @@ from ..api.core import ApiError, api_route, load_body, paginated
 from ..api.views import enter_api_town
 from ..extensions import db
 from .models import Grid, GridKind
-from .schemas import GridInputSchema, GridSchema
-from .services import GridError, create_grid
+from .schemas import AssignSchema, GridHeadInputSchema, GridInputSchema, GridSchema
+from .services import GridError, add_head, assign_deputy, create_grid
 
 
 @api_route("/t/<town>/grids", summary="The town's grids (filters: kind, community)", tag="grids",
@@ -47,7 +47,39 @@ def create_grid_api(town: str):
            response_schema=GridSchema)
 def grid(town: str, grid_id: int):
     enter_api_town(town)
+    return jsonify(GridSchema().dump(_grid(grid_id)))
+
+
+@api_route("/t/<town>/grids/<int:grid_id>/heads", method="POST", summary="Add a grid head", tag="grids",
+           request_schema=GridHeadInputSchema, response_schema=GridSchema, status=201)
+def add_grid_head_api(town: str, grid_id: int):
+    enter_api_town(town, *STAFF)
+    found = _grid(grid_id)
+    add_head(found, actor=current_user, data=load_body(GridHeadInputSchema()))
+    db.session.commit()
+    response = jsonify(GridSchema().dump(found))
+    response.status_code = 201
+    return response
+
+
+@api_route("/t/<town>/grids/<int:grid_id>/deputies", method="POST",
+           summary="Assign a deputy to the grid (body: deputy_id); idempotent", tag="grids",
+           request_schema=AssignSchema, response_schema=GridSchema)
+def assign_grid_deputy_api(town: str, grid_id: int):
+    from ..deputies.models import Deputy
+
+    enter_api_town(town, *STAFF)
+    found = _grid(grid_id)
+    deputy = db.session.get(Deputy, load_body(AssignSchema())["deputy_id"])
+    if deputy is None:
+        raise ApiError(422, "validation_failed", _("Some fields are not valid."), {"deputy_id": [_("Choose a deputy.")]})
+    if assign_deputy(found, deputy, actor=current_user):
+        db.session.commit()
+    return jsonify(GridSchema().dump(found))
+
+
+def _grid(grid_id: int) -> Grid:
     found = db.session.get(Grid, grid_id)
     if found is None:
         raise ApiError(404, "not_found", _("Not found."))
-    return jsonify(GridSchema().dump(found))
+    return found

@@ -38,3 +38,7 @@ class GridSchema(Schema):
     name = fields.String(dump_only=True)
     heads = fields.List(fields.Nested(GridHeadSchema), dump_only=True)
     deputy_ids = fields.Function(lambda g: [d.id for d in g.deputies], dump_only=True)
+
+
+class AssignSchema(Schema):
+    deputy_id = fields.Integer(required=True, error_messages={**_REQUIRED, "invalid": _l("Choose a deputy.")})
