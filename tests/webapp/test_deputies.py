@@ -128,3 +128,12 @@ def test_the_api_lists_pages_adds_and_patches(app, world, client, client_as):
     bad = client.patch(f"/api/v1/t/zhuyang/deputies/{deputy['id']}", headers=headers, json={"level": "king"})
     assert bad.status_code == 422 and "level" in bad.get_json()["error"]["fields"]
     assert client.get("/api/v1/t/zhuyang/deputies/999999", headers=headers).status_code == 404
+
+
+def test_a_partial_change_cannot_end_the_term_before_it_starts(app, world, client, client_as):
+    page = client_as("a_staff").post("/account/tokens", data={"name": "term"}).get_data(as_text=True)
+    headers = {"Authorization": "Bearer " + re.search(r"<code>(lz_[^<]+)</code>", page).group(1)}
+    deputy = client.post("/api/v1/t/zhuyang/deputies", headers=headers,
+                         json={"name": "任期测试", "level": "town", "term_start": "2021-12-01"}).get_json()
+    response = client.patch(f"/api/v1/t/zhuyang/deputies/{deputy['id']}", headers=headers, json={"term_end": "2020-01-01"})
+    assert response.status_code == 422 and "term_end" in response.get_json()["error"]["fields"]

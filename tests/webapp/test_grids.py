@@ -65,3 +65,31 @@ def test_grids_in_the_api(app, world, client, client_as):
     assert listed["total"] >= 1 and all(g["kind"] == "shop" for g in listed["items"])
     one = client.get(f"/api/v1/t/zhuyang/grids/{created.get_json()['id']}", headers=headers).get_json()
     assert one["community"] == "西街" and one["heads"] == [] and one["deputy_ids"] == []
+
+
+def test_a_deputy_who_left_cannot_take_a_grid_or_join_a_studio(app, world, client_as):
+    staff = client_as("a_staff")
+    with app.app_context(), bound_to(world.town_a):
+        from webapp.deputies.services import retire_deputy
+        from webapp.studios.services import create_studio
+
+        deputy = create_deputy(actor=None, data={"name": "离任网格", "level": DeputyLevel.town})
+        retire_deputy(deputy, actor=None)
+        from webapp.grids.models import GridKind
+        from webapp.grids.services import create_grid
+
+        grid = create_grid(actor=None, data={"kind": GridKind.shop, "community": "离任村", "name": "第1网格"})
+        studio = create_studio(actor=None, data={"name": "离任片区工作室", "area": "离任片区"})
+        db.session.flush()
+        ids = deputy.id, grid.id, studio.id
+    response = staff.post(f"{BASE}/{ids[1]}/deputies", data={"deputy_id": ids[0]})
+    assert response.status_code == 400 and "已离任" in response.get_data(as_text=True)
+    page = staff.post(f"/t/zhuyang/studios/{ids[2]}/members", data={"deputy_id": ids[0]}, follow_redirects=True)
+    assert "已离任" in page.get_data(as_text=True)
+
+
+def test_the_activity_log_filters_and_pages(app, world, client_as):
+    admin = client_as("a_admin")
+    grids_only = admin.get("/t/zhuyang/audit", query_string={"action": "grid."}).get_data(as_text=True)
+    assert "grid.create" in grids_only and "deputy.create" not in grids_only
+    assert admin.get("/t/zhuyang/audit", query_string={"page": 99}).status_code == 200

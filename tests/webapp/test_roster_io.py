@@ -118,3 +118,40 @@ def test_import_through_the_api(app, world, client, client_as):
     assert good.status_code == 200 and good.get_json() == {"created": 1, "updated": 0, "unchanged": 0}
     with app.app_context(), bound_to(world.town_a):
         assert db.session.scalar(select(func.count()).select_from(Deputy).where(Deputy.name == "接口乙")) == 1
+
+
+def test_a_formula_typed_into_a_field_stays_text_in_the_export(app, world, client_as):
+    client = client_as("a_staff")
+    with app.app_context(), bound_to(world.town_a):
+        from webapp.deputies.models import DeputyLevel
+        from webapp.deputies.services import create_deputy
+
+        create_deputy(actor=None, data={"name": "公式测试", "level": DeputyLevel.town,
+                                        "occupation": '=HYPERLINK("http://evil.example","点我")'})
+    exported = client.get(f"{BASE}/export.xlsx", query_string={"q": "公式测试"})
+    sheet = load_workbook(io.BytesIO(exported.data)).active
+    cell = sheet.cell(row=2, column=8)
+    assert cell.data_type == "s" and cell.value.startswith("=HYPERLINK")
+    assert _upload(client, io.BytesIO(exported.data)).status_code == 302  # and it imports back unchanged
+
+
+def test_a_workbook_without_some_columns_leaves_those_fields_alone(app, world, client_as):
+    client = client_as("a_staff")
+    with app.app_context(), bound_to(world.town_a):
+        from webapp.deputies.models import DeputyLevel
+        from webapp.deputies.services import create_deputy
+
+        deputy = create_deputy(actor=None, data={"name": "列缺测试", "level": DeputyLevel.town,
+                                                 "phone": "13900007777", "birth_year": 1970})
+        db.session.flush()
+        deputy_id = deputy.id
+    response = _upload(client, _book([[deputy_id, "列缺测试", "县（市）级代表"]], header=["编号", "姓名", "层级"]))
+    assert response.status_code == 302
+    roster = _roster(app, world)
+    assert roster["列缺测试"][1:3] == ("county", "13900007777")
+    unknown = _upload(client, _book([[deputy_id, "列缺测试", "镇级代表", "x"]], header=["编号", "姓名", "层级", "手机号"]))
+    assert unknown.status_code == 400 and "手机号" in unknown.get_data(as_text=True)
+    twice = _upload(client, _book([[deputy_id, "列缺测试", "镇级代表"], [deputy_id, "列缺测试", "镇级代表"]],
+                                  header=["编号", "姓名", "层级"]))
+    assert twice.status_code == 400 and "第 2 行" in twice.get_data(as_text=True)
+    assert _roster(app, world)["列缺测试"][1] == "county"

@@ -24,6 +24,8 @@ def record_platform(action: str, *, actor=None, town_id: int | None = None, comm
 
 def record_town(action: str, *, actor=None, target: str | None = None, details: dict[str, Any] | None = None) -> None:
     """Into the bound town's own log (the session must be bound)."""
+    if target and len(target) > 128:  # keep the " #id" end, which the deputy's file reads
+        target = target[:60] + "…" + target[-67:]
     db.session.add(TownAuditEntry(
         action=action, actor_id=getattr(actor, "id", None), actor_name=getattr(actor, "display_name", None),
         target=target, details=details or {},

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import jsonify, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from marshmallow import ValidationError
 
 from ..access import STAFF
 from ..api.core import ApiError, api_route, load_body, paginated
@@ -55,7 +56,11 @@ def deputy(town: str, deputy_id: int):
 def update_deputy_api(town: str, deputy_id: int):
     enter_api_town(town, *STAFF)
     deputy = _deputy(deputy_id)
-    update_deputy(deputy, actor=current_user, data=load_body(DeputyInputSchema(), partial=True))
+    try:
+        update_deputy(deputy, actor=current_user, data=load_body(DeputyInputSchema(), partial=True))
+    except ValidationError as err:
+        raise ApiError(422, "validation_failed", _("Some fields are not valid."),
+                       {k: [str(m) for m in v] for k, v in err.normalized_messages().items()}) from err
     db.session.commit()
     return jsonify(DeputySchema().dump(deputy))
 

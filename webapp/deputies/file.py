@@ -101,6 +101,16 @@ def years_of(deputy, today: date | None = None) -> list[int]:
 
 # --- the sections the roster itself provides --------------------------------------------
 
+def _within(start: date, end: date):
+    """Log entries in [start, end], by the index on `at` (the town's log only grows)."""
+    from datetime import datetime, time, timedelta
+
+    from ..audit.models import TownAuditEntry
+
+    return TownAuditEntry.at.between(datetime.combine(start, time.min).astimezone(),
+                                     datetime.combine(end + timedelta(days=1), time.min).astimezone())
+
+
 @file_section("record", _l("Changes to this record"), order=900)
 def _record_history(deputy_id: int, start: date, end: date) -> list[FileEntry]:
     """What the town's log says about the deputy's record (added, changed, left)."""
@@ -108,7 +118,7 @@ def _record_history(deputy_id: int, start: date, end: date) -> list[FileEntry]:
 
     rows = db.session.scalars(
         select(TownAuditEntry).where(TownAuditEntry.target.like(f"% #{deputy_id}"),
-                                     TownAuditEntry.action.like("deputy.%"))
+                                     TownAuditEntry.action.like("deputy.%"), _within(start, end))
         .order_by(TownAuditEntry.at)
     )
     titles = {"deputy.create": _l("Added to the roster"), "deputy.update": _l("Record changed"),
@@ -130,7 +140,7 @@ def _grids(deputy_id: int, start: date, end: date) -> list[FileEntry]:
     rows = db.session.execute(
         select(TownAuditEntry.at, TownAuditEntry.action, TownAuditEntry.target)
         .where(TownAuditEntry.action.in_(("grid.assign", "grid.unassign")),
-               TownAuditEntry.details["deputy"].as_string().like(f"% #{deputy_id}"))
+               TownAuditEntry.details["deputy"].as_string().like(f"% #{deputy_id}"), _within(start, end))
         .order_by(TownAuditEntry.at)
     ).all()
     out = []

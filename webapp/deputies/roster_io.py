@@ -9,7 +9,7 @@ without one add a deputy, so re-importing an export changes nothing.
 from __future__ import annotations
 
 import io
-from zipfile import BadZipFile
+from zipfile import ZipFile
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -20,7 +20,6 @@ from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font, PatternFill
-from openpyxl.utils.exceptions import InvalidFileException
 from sqlalchemy import select
 
 from ..audit.services import record_town
@@ -31,6 +30,9 @@ from .schemas import DeputyInputSchema
 from .services import FIELDS, _plain, pinyin_of, update_deputy
 
 MAX_ROWS = 5000
+MAX_ERRORS = 200
+#: what the workbook may unpack to: a 20 MB upload of repetitive XML could unpack to gigabytes
+MAX_UNPACKED_BYTES = 50 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -87,6 +89,14 @@ def _headers() -> dict[str, str]:
     return out
 
 
+def _as_text(sheet) -> None:
+    """Every string cell is text: a value typed as '=HYPERLINK(...)' must never become a formula."""
+    for row in sheet.iter_rows():
+        for cell in row:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"
+
+
 def export_roster(deputies: list[Deputy]) -> bytes:
     """An XLSX of these deputies, headers and values in the current language."""
     table = labels()
@@ -110,6 +120,7 @@ def export_roster(deputies: list[Deputy]) -> bytes:
         for cell in row:
             cell.number_format = "yyyy-mm-dd"
     sheet.freeze_panes = "A2"
+    _as_text(sheet)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -155,15 +166,28 @@ def _title(key: str) -> str:
 def import_roster(content: bytes, *, actor) -> ImportResult:
     """Read an XLSX roster into the bound town: all rows or none. Returns counts or errors."""
     result = ImportResult()
+    not_a_workbook = RowError(0, "", "", str(_("The file is not an Excel workbook (.xlsx).")))
     try:
+        with ZipFile(io.BytesIO(content)) as archive:
+            members = archive.infolist()
+        if sum(m.file_size for m in members) > MAX_UNPACKED_BYTES or \
+                any(m.filename.startswith("xl/externalLinks/") for m in members):
+            result.errors.append(not_a_workbook)
+            return result
         book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (InvalidFileException, BadZipFile, OSError, KeyError, ValueError):
-        result.errors.append(RowError(0, "", "", str(_("The file is not an Excel workbook (.xlsx)."))))
+        table = list(book.active.iter_rows(values_only=True, max_row=MAX_ROWS + 2))
+    except Exception:  # a damaged or hostile file of any kind: one clear message
+        result.errors.append(not_a_workbook)
         return result
-    rows = book.active.iter_rows(values_only=True)
+    rows = iter(table)
     header_row = next(rows, None) or ()
     known = _headers()
     keys = [known.get(str(h).strip().lower()) if h is not None else None for h in header_row]
+    unknown = [str(h) for h, k in zip(header_row, keys) if h is not None and str(h).strip() and k is None]
+    if unknown:
+        result.errors.append(RowError(1, ", ".join(unknown), "", str(_(
+            "These column titles are not in the export; correct or remove them."))))
+        return result
     if "name" not in keys or "level" not in keys:
         result.errors.append(RowError(1, "", "", str(_(
             "The first row must hold the column titles of the export; at least %(name)s and %(level)s.",
@@ -173,13 +197,18 @@ def import_roster(content: bytes, *, actor) -> ImportResult:
     existing = {d.id: d for d in db.session.scalars(select(Deputy))}
     schema = DeputyInputSchema()
     parsed: list[tuple[int, int | None, dict, str | None]] = []
+    seen_ids: dict[int, int] = {}
+    counted = 0
     for number, raw in enumerate(rows, start=2):
         cells = {k: _cell(v) for k, v in zip(keys, raw) if k is not None}
         if not any(v is not None for v in cells.values()):
             continue  # an empty line
-        if len(parsed) >= MAX_ROWS:
+        counted += 1
+        if counted > MAX_ROWS:
             result.errors.append(RowError(number, "", "", str(_("At most %(count)d rows at a time.", count=MAX_ROWS))))
             break
+        if len(result.errors) >= MAX_ERRORS:
+            break  # enough to fix first; the rest is checked on the next try
         row_errors = []
         reported = set()
         for key, kind in (("level", "level"), ("gender", "gender"), ("phone_public", "yes_no"), ("status", "status")):
@@ -201,6 +230,11 @@ def import_roster(content: bytes, *, actor) -> ImportResult:
             if deputy_id not in existing:
                 row_errors.append(RowError(number, _title("id"), str(cells["id"]),
                                            str(_("No deputy has this ID. Leave it empty to add a new deputy."))))
+            elif deputy_id in seen_ids:
+                row_errors.append(RowError(number, _title("id"), str(cells["id"]), str(_(
+                    "This ID is already on row %(row)d.", row=seen_ids[deputy_id]))))
+            else:
+                seen_ids[deputy_id] = number
         status = cells.pop("status", None)
         cells.pop("id", None)
         try:
@@ -218,25 +252,36 @@ def import_roster(content: bytes, *, actor) -> ImportResult:
             parsed.append((number, deputy_id, data, status))
     if result.errors:
         return result
+    present = set(keys)  # a column the workbook leaves out is left as it is, never blanked
     new = []
-    for _number, deputy_id, data, status in parsed:
+    for number, deputy_id, data, status in parsed:
         if deputy_id is None:
             deputy = Deputy(**{k: data.get(k) for k in FIELDS}, name_pinyin=pinyin_of(data["name"]),
                             status=DeputyStatus(status) if status else DeputyStatus.serving)
             deputy.phone_public = bool(deputy.phone_public)
+            if deputy.status == DeputyStatus.left:
+                deputy.left_on = date.today()
             new.append(deputy)
         else:
             deputy = existing[deputy_id]
-            changed = update_deputy(deputy, actor=actor, data={k: data.get(k) for k in FIELDS})
+            try:
+                changed = update_deputy(deputy, actor=actor, data={k: data.get(k) for k in FIELDS if k in present})
+            except ValidationError as err:  # e.g. a term end before the start already stored
+                for key, messages in err.normalized_messages().items():
+                    result.errors.append(RowError(number, _title(key), str(data.get(key) or ""), str(messages[0])))
+                continue
             if status and deputy.status.value != status:
                 record_town("deputy.update", actor=actor, target=f"{deputy.name} #{deputy.id}",
                             details={"changes": {"status": [deputy.status.value, status]}})
                 deputy.status = DeputyStatus(status)
+                deputy.left_on = date.today() if deputy.status == DeputyStatus.left else None
                 changed = True
             if changed:
                 result.updated += 1
             else:
                 result.unchanged += 1
+    if result.errors:
+        return result  # the caller rolls back what the rows before this one changed
     db.session.add_all(new)
     db.session.flush()  # one batched INSERT for every new deputy
     for deputy in new:
@@ -273,6 +318,8 @@ def export_file(deputy: Deputy, deputy_file) -> bytes:
             cell.number_format = "yyyy-mm-dd"
     for column, width in zip("ABCD", (12, 20, 40, 30)):
         entries.column_dimensions[column].width = width
+    _as_text(summary)
+    _as_text(entries)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -42,7 +42,16 @@ def create_deputy(*, actor, data: dict[str, Any]) -> Deputy:
 
 
 def update_deputy(deputy: Deputy, *, actor, data: dict[str, Any]) -> dict[str, list]:
-    """Change the given fields; returns {field: [before, after]} for what really changed."""
+    """Change the given fields; returns {field: [before, after]} for what really changed.
+    Raises ValidationError when the term would end before it starts (a partial change can
+    meet the other end of the term already stored)."""
+    start = data.get("term_start", deputy.term_start) if "term_start" in data else deputy.term_start
+    end = data.get("term_end", deputy.term_end) if "term_end" in data else deputy.term_end
+    if start and end and end < start:
+        from flask_babel import lazy_gettext as _l
+        from marshmallow import ValidationError
+
+        raise ValidationError({"term_end": [str(_l("The term cannot end before it starts."))]})
     changes = {}
     for key in FIELDS:
         if key in data and getattr(deputy, key) != data[key]:
@@ -128,3 +137,12 @@ def photo_of(deputy_id: int):
     from .models import DeputyPhoto
 
     return db.session.get(DeputyPhoto, deputy_id)
+
+
+def has_photo(deputy_id: int) -> bool:
+    """Whether there is a photo, without loading it."""
+    from sqlalchemy import exists
+
+    from .models import DeputyPhoto
+
+    return bool(db.session.scalar(select(exists().where(DeputyPhoto.deputy_id == deputy_id))))

@@ -20,7 +20,7 @@ from .file import assemble, years_of
 from .qr import qr_code_png, qr_code_svg
 from .roster_io import export_file, export_roster, import_roster
 from .schemas import DeputyInputSchema, RetireSchema
-from .services import (PhotoError, constituencies, create_deputy, photo_of, retire_deputy, roster_query, set_photo,
+from .services import (PhotoError, constituencies, create_deputy, has_photo, photo_of, retire_deputy, roster_query, set_photo,
                        update_deputy)
 
 town_blueprint(bp)
@@ -40,8 +40,9 @@ def _get(deputy_id: int) -> Deputy:
 @requires(*ALL_TOWN_ROLES, committee=True)
 def index():
     filters = {k: request.args.get(k) or None for k in ("q", "level", "constituency", "grid")}
-    filters["status"] = request.args.get("status", "serving") or None
-    page = db.paginate(roster_query(**filters), per_page=PER_PAGE, error_out=False)
+    filters["status"] = request.args.get("status", "serving")  # "" (all) must survive into the paging links
+    page = db.paginate(roster_query(**{**filters, "status": filters["status"] or None}), per_page=PER_PAGE,
+                       error_out=False)
     return render_template("deputies/index.html", page=page, filters=filters, levels=list(DeputyLevel),
                            statuses=list(DeputyStatus), constituencies=constituencies())
 
@@ -103,7 +104,7 @@ def show(deputy_id: int):
 
     deputy = _get(deputy_id)
     grids = db.session.scalars(select(Grid).where(Grid.deputies.contains(deputy)).order_by(Grid.community)).all()
-    return render_template("deputies/show.html", deputy=deputy, grids=grids, has_photo=photo_of(deputy.id) is not None)
+    return render_template("deputies/show.html", deputy=deputy, grids=grids, has_photo=has_photo(deputy.id))
 
 
 def _public_url(deputy: Deputy) -> str:

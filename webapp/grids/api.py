@@ -6,6 +6,7 @@ from flask import jsonify, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from ..access import STAFF
 from ..api.core import ApiError, api_route, load_body, paginated
@@ -20,7 +21,8 @@ from .services import GridError, add_head, assign_deputy, create_grid
            response_schema=GridSchema, paginated=True)
 def grids(town: str):
     enter_api_town(town)
-    query = select(Grid).order_by(Grid.community, Grid.kind, Grid.id)
+    query = select(Grid).options(selectinload(Grid.heads), selectinload(Grid.deputies)) \
+        .order_by(Grid.community, Grid.kind, Grid.id)
     if request.args.get("kind") in GridKind.__members__:
         query = query.where(Grid.kind == GridKind(request.args["kind"]))
     if request.args.get("community"):
@@ -73,7 +75,11 @@ def assign_grid_deputy_api(town: str, grid_id: int):
     deputy = db.session.get(Deputy, load_body(AssignSchema())["deputy_id"])
     if deputy is None:
         raise ApiError(422, "validation_failed", _("Some fields are not valid."), {"deputy_id": [_("Choose a deputy.")]})
-    if assign_deputy(found, deputy, actor=current_user):
+    try:
+        changed = assign_deputy(found, deputy, actor=current_user)
+    except GridError as err:
+        raise ApiError(422, "validation_failed", _("Some fields are not valid."), {err.field: [str(err.message)]}) from err
+    if changed:
         db.session.commit()
     return jsonify(GridSchema().dump(found))
 

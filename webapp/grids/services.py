@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, select
 
 from ..audit.services import record_town
-from ..deputies.models import Deputy
+from ..deputies.models import Deputy, DeputyStatus
 from ..extensions import db
 from .models import Grid, GridHead, GridKind, grid_deputies
 
@@ -38,19 +38,21 @@ def add_head(grid: Grid, *, actor, data: dict[str, Any]) -> GridHead:
     db.session.add(head)
     db.session.flush()
     record_town("grid.head_add", actor=actor, target=f"{grid.community} {grid.name} #{grid.id}",
-                details={"head": head.name})
+                details={"head": head.name, "phone": head.phone})
     return head
 
 
 def remove_head(head: GridHead, *, actor) -> None:
     grid = head.grid
     record_town("grid.head_remove", actor=actor, target=f"{grid.community} {grid.name} #{grid.id}",
-                details={"head": head.name})
+                details={"head": head.name, "phone": head.phone})
     db.session.delete(head)
 
 
 def assign_deputy(grid: Grid, deputy: Deputy, *, actor) -> bool:
-    """Assign a deputy to a grid. Idempotent: returns whether anything changed."""
+    """Assign a serving deputy to a grid. Idempotent: returns whether anything changed."""
+    if deputy.status != DeputyStatus.serving:
+        raise GridError(_l("%(name)s has left and cannot take on a grid.", name=deputy.name), "deputy_id")
     if deputy in grid.deputies:
         return False
     grid.deputies.append(deputy)

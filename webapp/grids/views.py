@@ -98,7 +98,11 @@ def assign(grid_id: int):
     deputy = db.session.get(Deputy, request.form.get("deputy_id", type=int) or 0)
     if deputy is None:
         return show(grid_id, errors={"deputy_id": _("Choose a deputy.")}, status=400)
-    if assign_deputy(grid, deputy, actor=current_user):
+    try:
+        changed = assign_deputy(grid, deputy, actor=current_user)
+    except GridError as err:
+        return show(grid_id, errors={"deputy_id": str(err.message)}, status=400)
+    if changed:
         db.session.commit()
     return redirect(url_for(".show", grid_id=grid.id))
 

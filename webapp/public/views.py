@@ -12,7 +12,7 @@ from tenants.binding import TownBinding
 from tenants.models import Town, TownStatus
 
 from ..deputies.models import Deputy, DeputyLevel, DeputyStatus
-from ..deputies.services import photo_of
+from ..deputies.services import has_photo, photo_of
 from ..extensions import db
 from ..station.services import profile
 from ..towns.services import reception_rule_text
@@ -53,7 +53,7 @@ def deputy(deputy_id: int):
 
     grids = [g_ for g_ in db.session.scalars(select(Grid).where(Grid.deputies.contains(found)).order_by(Grid.community))]
     return render_template("public/deputy.html", deputy=found, station=profile(), grids=grids,
-                           has_photo=photo_of(found.id) is not None)
+                           has_photo=has_photo(found.id))
 
 
 @bp.get("/d/<int:deputy_id>/photo")

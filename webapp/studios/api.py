@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from ..api.core import api_route, paginated
 from ..api.views import enter_api_town
@@ -14,6 +15,7 @@ from .schemas import StudioSchema
            tag="station", response_schema=StudioSchema, paginated=True)
 def studios(town: str):
     enter_api_town(town)
-    return paginated(select(Studio).order_by(Studio.area, Studio.name), StudioSchema(many=True))
+    query = select(Studio).options(selectinload(Studio.members)).order_by(Studio.area, Studio.name)
+    return paginated(query, StudioSchema(many=True))
 
 

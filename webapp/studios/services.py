@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ..audit.services import record_town
-from ..deputies.models import Deputy
+from ..deputies.models import Deputy, DeputyStatus
 from ..extensions import db
 from .models import Studio
 
@@ -32,6 +32,9 @@ def create_studio(*, actor, data: dict[str, Any]) -> Studio:
 
 
 def add_member(studio: Studio, deputy: Deputy, *, actor) -> bool:
+    """Make a serving deputy a member. Idempotent: returns whether anything changed."""
+    if deputy.status != DeputyStatus.serving:
+        raise StudioError(_l("%(name)s has left and cannot join a studio.", name=deputy.name), "deputy_id")
     if deputy in studio.members:
         return False
     studio.members.append(deputy)

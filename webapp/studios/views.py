@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from marshmallow import ValidationError
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from ..access import ALL_TOWN_ROLES, STAFF, requires, town_blueprint
 from ..accounts.schemas import clean_form, first_errors
@@ -23,7 +24,8 @@ town_blueprint(bp)
 @bp.get("/")
 @requires(*ALL_TOWN_ROLES, committee=True)
 def index():
-    studios = db.session.scalars(select(Studio).order_by(Studio.area, Studio.name)).unique().all()
+    studios = db.session.scalars(select(Studio).options(selectinload(Studio.members))
+                                 .order_by(Studio.area, Studio.name)).all()
     return render_template("studios/index.html", studios=studios)
 
 
@@ -61,10 +63,13 @@ def show(studio_id: int):
 def add(studio_id: int):
     studio = db.get_or_404(Studio, studio_id)
     deputy = db.session.get(Deputy, request.form.get("deputy_id", type=int) or 0)
-    if deputy is None:
-        flash(_("Choose a deputy."), "danger")
-    elif add_member(studio, deputy, actor=current_user):
-        db.session.commit()
+    try:
+        if deputy is None:
+            flash(_("Choose a deputy."), "danger")
+        elif add_member(studio, deputy, actor=current_user):
+            db.session.commit()
+    except StudioError as err:
+        flash(str(err.message), "danger")
     return redirect(url_for(".show", studio_id=studio.id))
 
 

@@ -137,5 +137,10 @@ def mark_read(notification_id: int):
 @bp.get("/audit")
 @requires(TownRole.station_admin)
 def audit():
-    entries = db.session.scalars(select(TownAuditEntry).order_by(TownAuditEntry.at.desc()).limit(500)).all()
-    return render_template("towns/audit.html", entries=entries)
+    """The town's log, newest first, 100 a page; `action` narrows it (e.g. deputy., grid.)."""
+    query = select(TownAuditEntry).order_by(TownAuditEntry.at.desc(), TownAuditEntry.id.desc())
+    action = (request.args.get("action") or "").strip()
+    if action:
+        query = query.where(TownAuditEntry.action.startswith(action))
+    page = db.paginate(query, per_page=100, error_out=False)
+    return render_template("towns/audit.html", page=page, action=action)
