@@ -63,3 +63,28 @@ def test_a_photo_is_stored_in_the_town_and_shown_publicly_only_while_serving(app
                      data={"photo": (io.BytesIO(b"\x89PNG\r\n\x1a\n" + b"0" * (2 * 1024 * 1024)), "big.png")},
                      follow_redirects=True)
     assert "2 MB" in big.get_data(as_text=True)
+
+
+def test_studios_photos_and_files_in_the_api(app, world, client, client_as):
+    import re
+
+    page = client_as("a_staff").post("/account/tokens", data={"name": "studio-api"}).get_data(as_text=True)
+    headers = {"Authorization": "Bearer " + re.search(r"<code>(lz_[^<]+)</code>", page).group(1)}
+    deputy = client.post("/api/v1/t/zhuyang/deputies", headers=headers, json={"name": "接口工作室", "level": "town"}).get_json()
+    studio = client.post("/api/v1/t/zhuyang/studios", headers=headers,
+                         json={"name": "接口片区工作室", "area": "接口片区", "villages": "甲村、乙村"})
+    assert studio.status_code == 201 and studio.get_json()["villages"] == ["甲村", "乙村"]
+    sid = studio.get_json()["id"]
+    added = client.post(f"/api/v1/t/zhuyang/studios/{sid}/members", headers=headers, json={"deputy_id": deputy["id"]})
+    assert added.get_json()["member_ids"] == [deputy["id"]]
+    assert client.delete(f"/api/v1/t/zhuyang/studios/{sid}/members/{deputy['id']}", headers=headers).status_code == 204
+    photo = client.put(f"/api/v1/t/zhuyang/deputies/{deputy['id']}/photo", headers=headers,
+                       content_type="multipart/form-data", data={"photo": (io.BytesIO(tiny_png()), "p.png")})
+    assert photo.status_code == 204
+    bad = client.put(f"/api/v1/t/zhuyang/deputies/{deputy['id']}/photo", headers=headers,
+                     content_type="multipart/form-data", data={"photo": (io.BytesIO(b"nope"), "p.gif")})
+    assert bad.status_code == 422
+    file = client.get(f"/api/v1/t/zhuyang/deputies/{deputy['id']}/file", headers=headers).get_json()
+    assert file["deputy"]["name"] == "接口工作室" and {"record", "grids"} <= {s["key"] for s in file["sections"]}
+    this_year = file["years"][0]
+    assert {"列入代表名册", "更换照片"} <= {e["title"] for e in this_year["sections"]["record"]}

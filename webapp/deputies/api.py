@@ -14,7 +14,8 @@ from ..extensions import db
 from .models import Deputy
 from .schemas import DeputyInputSchema, DeputySchema, RetireSchema
 from .roster_io import import_roster
-from .services import create_deputy, retire_deputy, roster_query, update_deputy
+from .file import assemble, years_of
+from .services import PhotoError, create_deputy, retire_deputy, roster_query, set_photo, update_deputy
 
 
 def _deputy(deputy_id: int) -> Deputy:
@@ -24,11 +25,11 @@ def _deputy(deputy_id: int) -> Deputy:
     return deputy
 
 
-@api_route("/t/<town>/deputies", summary="The roster (filters: q, level, constituency, status)", tag="deputies",
+@api_route("/t/<town>/deputies", summary="The roster (filters: q, level, constituency, grid, status)", tag="deputies",
            response_schema=DeputySchema, paginated=True)
 def deputies(town: str):
     enter_api_town(town)
-    args = {k: request.args.get(k) or None for k in ("q", "level", "constituency")}
+    args = {k: request.args.get(k) or None for k in ("q", "level", "constituency", "grid")}
     return paginated(roster_query(**args, status=request.args.get("status", "serving") or None),
                      DeputySchema(many=True))
 
@@ -96,3 +97,36 @@ def retire_deputy_api(town: str, deputy_id: int):
     if retire_deputy(deputy, actor=current_user, left_on=data.get("left_on")):
         db.session.commit()
     return jsonify(DeputySchema().dump(deputy))
+
+
+@api_route("/t/<town>/deputies/<int:deputy_id>/file", summary="The deputy's file (一人一档): entries by year and section",
+           tag="deputies")
+def deputy_file_api(town: str, deputy_id: int):
+    enter_api_town(town)
+    deputy = _deputy(deputy_id)
+    assembled = assemble(deputy, years_of(deputy))
+    return jsonify({
+        "deputy": DeputySchema().dump(deputy),
+        "sections": [{"key": s.key, "title": str(s.title)} for s in assembled.sections],
+        "years": [{"year": y, "sections": {k: [{"date": e.day.isoformat(), "title": e.title, "detail": e.detail,
+                                                "link": e.link} for e in entries]
+                                           for k, entries in assembled.entries.get(y, {}).items()}}
+                  for y in assembled.years],
+    })
+
+
+@api_route("/t/<town>/deputies/<int:deputy_id>/photo", method="PUT",
+           summary="Replace the deputy's photo (multipart field 'photo': JPEG or PNG, at most 2 MB)", tag="deputies",
+           status=204)
+def deputy_photo_api(town: str, deputy_id: int):
+    enter_api_town(town, *STAFF)
+    deputy = _deputy(deputy_id)
+    upload = request.files.get("photo")
+    if upload is None:
+        raise ApiError(400, "invalid_body", _("Send the photo as the multipart field 'photo'."))
+    try:
+        set_photo(deputy, actor=current_user, content=upload.read())
+    except PhotoError as err:
+        raise ApiError(422, "validation_failed", str(err.message), {"photo": [str(err.message)]}) from err
+    db.session.commit()
+    return "", 204

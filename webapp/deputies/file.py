@@ -122,7 +122,7 @@ def _record_history(deputy_id: int, start: date, end: date) -> list[FileEntry]:
         .order_by(TownAuditEntry.at)
     )
     titles = {"deputy.create": _l("Added to the roster"), "deputy.update": _l("Record changed"),
-              "deputy.retire": _l("Left")}
+              "deputy.retire": _l("Left"), "deputy.photo": _l("Photo changed")}
     out = []
     for entry in rows:
         detail = ", ".join(sorted(entry.details.get("changes", {}))) if entry.action == "deputy.update" else ""

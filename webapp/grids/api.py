@@ -12,9 +12,9 @@ from ..access import STAFF
 from ..api.core import ApiError, api_route, load_body, paginated
 from ..api.views import enter_api_town
 from ..extensions import db
-from .models import Grid, GridKind
+from .models import Grid, GridHead, GridKind
 from .schemas import AssignSchema, GridHeadInputSchema, GridInputSchema, GridSchema
-from .services import GridError, add_head, assign_deputy, create_grid
+from .services import GridError, add_head, assign_deputy, create_grid, remove_head, unassign_deputy
 
 
 @api_route("/t/<town>/grids", summary="The town's grids (filters: kind, community)", tag="grids",
@@ -89,3 +89,29 @@ def _grid(grid_id: int) -> Grid:
     if found is None:
         raise ApiError(404, "not_found", _("Not found."))
     return found
+
+
+@api_route("/t/<town>/grids/<int:grid_id>/heads/<int:head_id>", method="DELETE", summary="Remove a grid head",
+           tag="grids", status=204)
+def remove_grid_head_api(town: str, grid_id: int, head_id: int):
+    enter_api_town(town, *STAFF)
+    head = db.session.get(GridHead, head_id)
+    if head is None or head.grid_id != _grid(grid_id).id:
+        raise ApiError(404, "not_found", _("Not found."))
+    remove_head(head, actor=current_user)
+    db.session.commit()
+    return "", 204
+
+
+@api_route("/t/<town>/grids/<int:grid_id>/deputies/<int:deputy_id>", method="DELETE",
+           summary="Take a deputy off the grid; idempotent", tag="grids", status=204)
+def unassign_grid_deputy_api(town: str, grid_id: int, deputy_id: int):
+    from ..deputies.models import Deputy
+
+    enter_api_town(town, *STAFF)
+    found, deputy = _grid(grid_id), db.session.get(Deputy, deputy_id)
+    if deputy is None:
+        raise ApiError(404, "not_found", _("Not found."))
+    if unassign_deputy(found, deputy, actor=current_user):
+        db.session.commit()
+    return "", 204
