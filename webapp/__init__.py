@@ -88,13 +88,14 @@ def _install_jobs() -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from . import accounts, admin, api, committees, deputies, grids, public, station, studios, towns
+    from . import accounts, admin, api, committees, deputies, grids, public, receptions, station, studios, towns
     from .accounts import views as _accounts_views  # noqa: F401
     from .deputies import api as _deputy_api  # noqa: F401
     from .deputies import views as _deputy_views  # noqa: F401
     from .grids import api as _grid_api  # noqa: F401
     from .grids import views as _grid_views  # noqa: F401
     from .public import views as _public_views  # noqa: F401
+    from .receptions import views as _reception_views  # noqa: F401
     from .station import api as _station_api  # noqa: F401
     from .station import views as _station_views  # noqa: F401
     from .studios import api as _studio_api  # noqa: F401
@@ -105,7 +106,7 @@ def _register_blueprints(app: Flask) -> None:
     from .towns import views as _town_views  # noqa: F401
 
     csrf.exempt(api.bp)  # the API checks CSRF itself for cookie sessions (api/core.py)
-    for bp in (accounts.bp, towns.bp, deputies.bp, grids.bp, studios.bp, station.bp, public.bp, committees.bp, admin.bp, api.bp):
+    for bp in (accounts.bp, towns.bp, deputies.bp, grids.bp, studios.bp, receptions.bp, station.bp, public.bp, committees.bp, admin.bp, api.bp):
         app.register_blueprint(bp)
 
 

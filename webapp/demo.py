@@ -4,6 +4,8 @@ Idempotent: running it again changes nothing."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import select
 
 import tenants
@@ -182,6 +184,7 @@ def seed_roster(town: Town, deputy_user_id: int | None) -> None:
                     deputy.user_id = deputy_user_id
         seed_grids(rng)
         seed_studios()
+        seed_rota()
 
 
 def seed_grids(rng) -> None:
@@ -232,3 +235,21 @@ def seed_studios() -> None:
         for deputy in deputies:
             if deputy.constituency in villages:
                 add_member(studio, deputy, actor=None)
+
+
+def seed_rota() -> None:
+    """This year's and next year's rota, with three county and two prefecture deputies added."""
+    from flask import g
+
+    from .deputies.models import Deputy, DeputyLevel
+    from .receptions.services import generate_rota
+
+    extras = [*db.session.scalars(select(Deputy.id).where(Deputy.level == DeputyLevel.county).limit(3)),
+              *db.session.scalars(select(Deputy.id).where(Deputy.level == DeputyLevel.prefecture).limit(2))]
+    town = g.town  # the bound town, in this unit of work's session
+    settings = dict(town.settings)
+    settings["reception_day"] = {**settings.get("reception_day", {}), "place": "尹庄镇人大代表联络站接待室"}
+    town.settings = settings
+    today = date.today()
+    for year in (today.year, today.year + 1):
+        generate_rota(town, year, actor=None, extra_deputy_ids=extras)

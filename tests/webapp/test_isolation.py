@@ -54,7 +54,11 @@ def samples(app, world):
         from webapp.deputies.services import set_photo
 
         set_photo(deputy, actor=None, content=tiny_png())
+        from webapp.receptions.services import generate_rota
+
+        day = generate_rota(db.session.get(Town, world.town_b), 2026, actor=None)[0]
         db.session.flush()
+        day_id = day.id
         deputy_id, grid_id, head_id, studio_id = deputy.id, grid.id, head.id, studio.id
     with app.app_context():
         town_b = db.session.get(Town, world.town_b)
@@ -64,7 +68,8 @@ def samples(app, world):
             notification = conn.execute(text(f"SELECT id FROM {town_b.schema_name}.{Notification.__tablename__} "
                                              "ORDER BY id LIMIT 1")).scalar()
         values = {"town": town_b.slug, "membership_id": membership, "notification_id": notification,
-                  "deputy_id": deputy_id, "grid_id": grid_id, "head_id": head_id, "studio_id": studio_id}
+                  "deputy_id": deputy_id, "grid_id": grid_id, "head_id": head_id, "studio_id": studio_id,
+                  "day_id": day_id, "year": 2026}
         db.session.remove()
     return values
 
@@ -99,7 +104,7 @@ def _b_state(app, world) -> tuple:
                                     .where(TownMembership.town_id == town_b.id))
         with db.engine.connect() as conn:
             tables = ("supervision_groups", "notifications", "town_audit_entries", "deputies", "grids", "grid_heads",
-                      "grid_deputies", "studios", "studio_members", "deputy_photos")
+                      "grid_deputies", "studios", "studio_members", "deputy_photos", "reception_days", "rota_entries")
             counts = tuple(conn.execute(text(f"SELECT count(*) FROM {town_b.schema_name}.{t}")).scalar() for t in tables)
             unread = conn.execute(text(f"SELECT count(*) FROM {town_b.schema_name}.notifications WHERE read_at IS NULL")).scalar()
             unread = (unread, conn.execute(text(f"SELECT string_agg(status || coalesce(name, ''), ',' ORDER BY id) "

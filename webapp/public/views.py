@@ -40,8 +40,11 @@ def station():
     deputies = db.session.scalars(select(Deputy).where(Deputy.status == DeputyStatus.serving)
                                   .order_by(Deputy.name_pinyin)).all()
     by_level = {level: [d for d in deputies if d.level == level] for level in DeputyLevel}
+    from ..receptions.services import next_reception
+
     return render_template("public/station.html", station=profile(), by_level=by_level, count=len(deputies),
-                           reception=reception_rule_text(g.town.settings.get("reception_day", {})))
+                           reception=reception_rule_text(g.town.settings.get("reception_day", {})),
+                           next_day=next_reception())
 
 
 @bp.get("/d/<int:deputy_id>")

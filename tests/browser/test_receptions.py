@@ -1,0 +1,39 @@
+"""Reception days in a real browser: set the rule, generate a year's rota, see the public notice."""
+
+from __future__ import annotations
+
+import pytest
+
+from .conftest import shot
+from .test_demo import sign_in
+
+pytestmark = pytest.mark.browser
+
+
+def test_configure_the_rule_generate_a_rota_and_see_the_public_notice(page, demo_server):
+    sign_in(page, demo_server, "yz_admin")
+    page.click("[data-testid=nav-receptions]")
+    assert "接待代表" in page.inner_text("[data-testid=rota]")  # the demo's rota for this year
+    page.click("text=修改接待日规则")
+    page.check("#r-dom")
+    page.fill("#f-day", "5")
+    page.select_option("#f-holiday_policy", "next_working_day")
+    page.fill("#f-start", "08:30")
+    page.fill("#f-end", "11:30")
+    page.fill("#f-place", "尹庄镇人大代表联络站接待室")
+    shot(page, "reception-rule")
+    page.click("main button[type=submit]")
+    assert "每月5日" in page.inner_text("[data-testid=rule]")
+    page.goto(demo_server + "/t/yinzhuang/receptions/?year=2028")
+    page.check("[data-testid=generate] input[type=checkbox] >> nth=0")
+    page.click("[data-testid=generate] button")
+    assert "2028年安排表已生成，共 12 个接待日" in page.inner_text(".alert-success")
+    october = page.inner_text("[data-testid=rota-10]")
+    assert "2028年10月" in october
+    page.click("[data-testid=lock-3]")
+    assert page.inner_text("[data-testid=lock-3]") == "解锁"
+    shot(page, "rota-2028")
+    page.goto(demo_server + "/p/yinzhuang/")
+    notice = page.inner_text("[data-testid=next-reception]")
+    assert "接待代表" in notice and "08:30" in notice and "接待室" in notice
+    shot(page, "public-next-reception")

@@ -1,0 +1,130 @@
+"""The reception-day rule, the annual rota (generate, swap, lock), its XLSX."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+
+from flask import flash, g, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from marshmallow import ValidationError
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from sqlalchemy import select
+
+from ..access import ALL_TOWN_ROLES, STAFF, requires, town_blueprint
+from ..accounts.schemas import first_errors
+from ..deputies.models import Deputy, DeputyLevel, DeputyStatus
+from ..extensions import db
+from ..towns.services import reception_rule_text
+from . import bp
+from .models import ReceptionDay
+from .schemas import RotaRequestSchema, RuleSchema
+from .services import RotaError, days_of, generate_rota, save_rule, set_locked, swap
+
+town_blueprint(bp)
+
+
+def _year() -> int:
+    today = date.today()
+    return request.args.get("year", type=int) or (today.year + 1 if today.month == 12 else today.year)
+
+
+@bp.get("/")
+@requires(*ALL_TOWN_ROLES, committee=True)
+def index(errors: dict | None = None, status: int = 200):
+    year = request.form.get("year", type=int) or _year()
+    serving = list(db.session.scalars(select(Deputy).where(Deputy.status == DeputyStatus.serving)
+                                      .order_by(Deputy.level, Deputy.name_pinyin)))
+    return render_template(
+        "receptions/index.html", year=year, days=days_of(year), errors=errors or {},
+        rule=reception_rule_text(g.town.settings.get("reception_day", {})),
+        extras=[d for d in serving if d.level != DeputyLevel.town], serving=serving,
+    ), status
+
+
+@bp.post("/generate")
+@requires(*STAFF)
+def generate():
+    try:
+        data = RotaRequestSchema().load({"year": request.form.get("year"),
+                                         "extra_deputy_ids": request.form.getlist("extra_deputy_ids")})
+        days = generate_rota(g.town, data["year"], actor=current_user, extra_deputy_ids=data["extra_deputy_ids"])
+    except ValidationError as err:
+        return index(errors=first_errors(err), status=400)
+    except RotaError as err:
+        db.session.rollback()
+        return index(errors={err.field or "form": str(err.message)}, status=400)
+    db.session.commit()
+    flash(_("The rota for %(year)d is ready: %(days)d reception days.", year=data["year"], days=len(days)), "success")
+    return redirect(url_for(".index", year=data["year"]))
+
+
+@bp.post("/<int:day_id>/lock")
+@requires(*STAFF)
+def lock(day_id: int):
+    day = db.get_or_404(ReceptionDay, day_id)
+    set_locked(day, request.form.get("locked") == "true", actor=current_user)
+    db.session.commit()
+    return redirect(url_for(".index", year=day.day.year))
+
+
+@bp.post("/<int:day_id>/swap")
+@requires(*STAFF)
+def change(day_id: int):
+    day = db.get_or_404(ReceptionDay, day_id)
+    try:
+        swap(day, actor=current_user, remove_id=request.form.get("remove_id", type=int),
+             add_id=request.form.get("add_id", type=int))
+    except RotaError as err:
+        flash(str(err.message), "danger")
+        return redirect(url_for(".index", year=day.day.year))
+    db.session.commit()
+    return redirect(url_for(".index", year=day.day.year))
+
+
+@bp.route("/rule", methods=["GET", "POST"])
+@requires(*STAFF)
+def rule():
+    form = {k: "" if v is None else str(v) for k, v in (g.town.settings.get("reception_day") or {}).items()}
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        form = {k: (v or "").strip() for k, v in request.form.items() if k != "csrf_token"}
+        try:
+            data = RuleSchema().load({k: v for k, v in form.items() if v != ""})
+        except ValidationError as err:
+            errors = first_errors(err)
+        else:
+            save_rule(g.town, actor=current_user, rule=data)
+            db.session.commit()
+            flash(_("Saved. New rotas follow the new rule; regenerate a year to move its days."), "success")
+            return redirect(url_for(".index"))
+    return render_template("receptions/rule.html", form=form, errors=errors), 400 if errors else 200
+
+
+@bp.get("/rota-<int:year>.xlsx")
+@requires(*ALL_TOWN_ROLES, committee=True)
+def rota_xlsx(year: int):
+    from ..i18n import labels
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = str(year)
+    sheet.append([str(_("Date")), str(_("Time")), str(_("Place")), str(_("Deputies on duty"))])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for day in days_of(year):
+        sheet.append([day.day, f"{day.starts or ''}–{day.ends or ''}", day.place or "",
+                      "、".join(f"{d.name}（{labels()['level'][d.level.value]}）" for d in day.deputies)])
+    for row in sheet.iter_rows(min_row=2):
+        row[0].number_format = "yyyy-mm-dd"
+        for cell in row[1:]:
+            cell.data_type = "s"
+    for column, width in zip("ABCD", (12, 14, 24, 90)):
+        sheet.column_dimensions[column].width = width
+    out = io.BytesIO()
+    book.save(out)
+    out.seek(0)
+    return send_file(out, as_attachment=True, download_name=f"{g.town.slug}-rota-{year}.xlsx",
+                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
