@@ -36,12 +36,15 @@ class Periodic:
 
 
 def registry() -> list[Periodic]:
-    from . import maintenance
+    from . import maintenance, receptions
 
     return [
         # 02:30 Beijing time
         Periodic("verify-town-schemas", maintenance.verify_town_schemas, timedelta(days=1),
                  offset=timedelta(hours=18, minutes=30)),
+        # 08:00 Beijing time: a week ahead of each reception day, the deputies on duty are told
+        Periodic("reception-notices", receptions.reception_notices_due, timedelta(days=1),
+                 offset=timedelta(hours=0), queue="notify"),
     ]
 
 

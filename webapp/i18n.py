@@ -51,6 +51,7 @@ def labels() -> dict:
         "gender": {"male": _l("Male"), "female": _l("Female")},
         "deputy_status": {"serving": _l("Serving"), "left": _l("Left")},
         "grid_kind": {"residential": _l("Residential"), "shop": _l("Street shops")},
+        "response": {"confirmed": _l("Will come"), "declined": _l("Cannot come")},
     }
 
 

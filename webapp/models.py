@@ -12,4 +12,4 @@ from webapp.deputies.models import Deputy, DeputyPhoto  # noqa: F401
 from webapp.station.models import StationProfile  # noqa: F401
 from webapp.grids.models import Grid, GridHead  # noqa: F401
 from webapp.studios.models import Studio  # noqa: F401
-from webapp.receptions.models import ReceptionDay  # noqa: F401
+from webapp.receptions.models import ReceptionDay, RotaEntry  # noqa: F401

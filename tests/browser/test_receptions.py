@@ -37,3 +37,21 @@ def test_configure_the_rule_generate_a_rota_and_see_the_public_notice(page, demo
     notice = page.inner_text("[data-testid=next-reception]")
     assert "接待代表" in notice and "08:30" in notice and "接待室" in notice
     shot(page, "public-next-reception")
+
+
+def test_a_deputy_confirms_and_staff_see_it(page, demo_server):
+    sign_in(page, demo_server, "yz_deputy")
+    page.goto(demo_server + "/t/yinzhuang/receptions/mine")
+    first = page.locator("[data-testid^=my-day-]").first
+    day_id = first.get_attribute("data-testid").rsplit("-", 1)[1]
+    page.click(f"[data-testid=confirm-{day_id}]")
+    assert "联络站已收到您的答复" in page.inner_text(".alert-success")
+    assert "参加" in page.inner_text(f"[data-testid=my-day-{day_id}]")
+    shot(page, "my-reception-days")
+    page.click("text=退出")
+    sign_in(page, demo_server, "yz_staff")
+    page.goto(demo_server + "/t/yinzhuang/receptions/?year=2026")
+    if page.locator(f"[data-testid^=duty-{day_id}-]").count() == 0:
+        page.goto(demo_server + "/t/yinzhuang/receptions/?year=2027")
+    duty = page.locator(f"[data-testid^=duty-{day_id}-]:has-text('赵国强')")
+    assert "✓" in duty.inner_text()

@@ -100,3 +100,85 @@ def test_staff_set_the_rule_in_the_web(app, world, client_as):
         assert rule["rule"] == "nth_weekday" and rule["place"] == "朱阳镇联络站"
     assert "每月第一个星期五" in staff.get("/t/zhuyang/receptions/").get_data(as_text=True)
     assert client_as("a_deputy").post("/t/zhuyang/receptions/rule", data={"rule": "day_of_month"}).status_code == 403
+
+
+def test_the_notice_job_tells_each_deputy_once(app, world, stack):
+    from redis import Redis
+    from rq import Queue, SimpleWorker
+
+    from jobs.receptions import reception_notices_due, send_reception_notices
+    from webapp.accounts.services import create_user
+    from webapp.deputies.services import create_deputy
+    from webapp.notifications.models import Notification
+    from webapp.receptions.models import RotaEntry
+
+    with app.app_context():
+        user = create_user(username="notice_deputy", display_name="通知代表", password="whatever-123")
+        db.session.commit()
+        user_id = user.id
+    with app.app_context(), bound_to(world.town_b):
+        deputy = create_deputy(actor=None, data={"name": "通知代表", "level": DeputyLevel.town})
+        deputy.user_id = user_id
+        day = ReceptionDay(day=date(2031, 3, 5), starts="08:30", ends="11:30", place="故县镇联络站")
+        day.deputies.append(deputy)
+        db.session.add(day)
+        db.session.flush()
+        day_id, deputy_id = day.id, deputy.id
+    assert send_reception_notices(world.town_b, "2031-02-26") == 1
+    assert send_reception_notices(world.town_b, "2031-02-26") == 0  # twice the same day: once
+    assert send_reception_notices(world.town_b, "2031-02-20") == 0  # more than a week ahead: not yet
+    with app.app_context(), bound_to(world.town_b):
+        entry = db.session.scalar(select(RotaEntry).where(RotaEntry.reception_day_id == day_id,
+                                                          RotaEntry.deputy_id == deputy_id))
+        assert entry.notified_at is not None and entry.notified_by == "in_app,call_list"
+        notes = db.session.scalars(select(Notification).where(Notification.user_id == user_id)).all()
+        assert len(notes) == 1 and "2031年3月5日" in notes[0].title
+    # the daily fan-out enqueues one job per active town under a stable id
+    queue = Queue("notify", connection=Redis.from_url(stack.redis_url))
+    queue.empty()
+    with app.app_context():
+        assert reception_notices_due("2031-02-26") >= 3
+        reception_notices_due("2031-02-26")
+    assert queue.count == len({j for j in queue.job_ids})
+    SimpleWorker([queue], connection=queue.connection).work(burst=True)
+    queue.empty()
+
+
+def test_a_deputy_answers_and_staff_record_the_day(app, world, client_as):
+    from webapp.deputies.services import create_deputy
+
+    with app.app_context(), bound_to(world.town_a):
+        deputy = create_deputy(actor=None, data={"name": "应答代表", "level": DeputyLevel.town})
+        deputy.user_id = world.users["a_deputy"]
+        future = ReceptionDay(day=date(2032, 5, 5), starts="08:30", ends="11:30")
+        past = ReceptionDay(day=date(2020, 5, 5))
+        future.deputies.append(deputy)
+        past.deputies.append(deputy)
+        db.session.add_all([future, past])
+        db.session.flush()
+        future_id, past_id, deputy_id = future.id, past.id, deputy.id
+    me = client_as("a_deputy")
+    page = me.get("/t/zhuyang/receptions/mine").get_data(as_text=True)
+    assert f'data-testid="my-day-{future_id}"' in page and f'my-day-{past_id}"' not in page
+    assert me.post(f"/t/zhuyang/receptions/{future_id}/respond", data={"response": "declined"}).status_code == 302
+    assert me.post(f"/t/zhuyang/receptions/{future_id}/respond", data={"response": "maybe"}).status_code == 400
+    late = me.post(f"/t/zhuyang/receptions/{past_id}/respond", data={"response": "confirmed"}, follow_redirects=True)
+    assert "已经过去" in late.get_data(as_text=True)
+    other = client_as("a_staff").post(f"/t/zhuyang/receptions/{future_id}/respond", data={"response": "confirmed"})
+    assert other.status_code == 400  # staff without a deputy record cannot answer for someone
+    staff = client_as("a_staff")
+    calls = staff.get("/t/zhuyang/receptions/calls").get_data(as_text=True)
+    assert "应答代表" not in calls  # 2032 is beyond the next two weeks
+    bad = staff.post(f"/t/zhuyang/receptions/{past_id}/record", data={"constituents": "many"})
+    assert bad.status_code == 400
+    ok = staff.post(f"/t/zhuyang/receptions/{past_id}/record", data={"attended": [str(deputy_id)], "constituents": "23",
+                                                                    "notes": "群众反映道路积水"})
+    assert ok.status_code == 302
+    with app.app_context(), bound_to(world.town_a):
+        from webapp.receptions.models import RotaEntry
+
+        day = db.session.get(ReceptionDay, past_id)
+        assert day.held and day.constituents_received == 23
+        entry = db.session.scalar(select(RotaEntry).where(RotaEntry.reception_day_id == future_id))
+        assert entry.response.value == "declined"
+        assert db.session.scalar(select(RotaEntry.attended).where(RotaEntry.reception_day_id == past_id)) is True

@@ -3,7 +3,7 @@ the town's log."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -14,7 +14,7 @@ from ..audit.services import record_town
 from ..deputies.models import Deputy, DeputyLevel, DeputyStatus
 from ..extensions import db
 from .calendar import year_schedule
-from .models import ReceptionDay
+from .models import ReceptionDay, Response, RotaEntry
 
 
 class RotaError(Exception):
@@ -110,3 +110,68 @@ def next_reception(today: date | None = None) -> ReceptionDay | None:
     today = today or date.today()
     return db.session.scalars(select(ReceptionDay).options(selectinload(ReceptionDay.deputies))
                               .where(ReceptionDay.day >= today).order_by(ReceptionDay.day).limit(1)).first()
+
+
+def entries_of(day: ReceptionDay) -> dict[int, RotaEntry]:
+    return {e.deputy_id: e for e in db.session.scalars(select(RotaEntry).where(RotaEntry.reception_day_id == day.id))}
+
+
+def notify_day(town, day: ReceptionDay, *, now: datetime | None = None) -> int:
+    """Tell every deputy on duty who has not been told yet, through the town's channels, and
+    note when and how. Idempotent: returns how many were told this time."""
+    from flask_babel import format_date
+    from flask_babel import gettext as _
+
+    from ..notifications.notifier import channels_for
+
+    now = now or datetime.now(UTC)
+    channels = channels_for(town)
+    told = 0
+    entries = entries_of(day)
+    for deputy in day.deputies:
+        entry = entries.get(deputy.id)
+        if entry is None or entry.notified_at is not None:
+            continue
+        title = _("Reception day on %(day)s: you are on duty", day=format_date(day.day, "full"))
+        body = _("%(time)s at %(place)s. Please confirm or decline in Liaison, or tell the station.",
+                 time=f"{day.starts or ''}–{day.ends or ''}", place=day.place or town.name)
+        used = [c.key for c in channels
+                if c.send(deputy=deputy, title=title, body=body, dedupe_key=f"reception:{day.day}:{deputy.id}")]
+        entry.notified_at, entry.notified_by = now, ",".join(used)
+        told += 1
+    if told:
+        record_town("reception.notice", actor=None, target=day.day.isoformat(), details={"told": told})
+    return told
+
+
+def days_due_for_notice(today: date, ahead: int = 7) -> list[ReceptionDay]:
+    """Days in the coming week with someone on duty not yet told (a missed run catches up)."""
+    return list(db.session.scalars(
+        select(ReceptionDay).options(selectinload(ReceptionDay.deputies))
+        .where(ReceptionDay.day.between(today, today + timedelta(days=ahead)))
+        .where(ReceptionDay.id.in_(select(RotaEntry.reception_day_id).where(RotaEntry.notified_at.is_(None))))
+        .order_by(ReceptionDay.day)))
+
+
+def respond(day: ReceptionDay, deputy: Deputy, answer: Response, *, actor) -> None:
+    """The deputy's answer to the notice (they can change their mind until the day)."""
+    entry = entries_of(day).get(deputy.id)
+    if entry is None:
+        raise RotaError(_l("You are not on duty that day."), "day")
+    if day.day < date.today():
+        raise RotaError(_l("This reception day has passed."), "day")
+    if entry.response != answer:
+        entry.response, entry.responded_at = answer, datetime.now(UTC)
+        record_town("reception.response", actor=actor, target=day.day.isoformat(),
+                    details={"deputy": f"{deputy.name} #{deputy.id}", "response": answer.value})
+
+
+def record_day(day: ReceptionDay, *, actor, attended_ids: set[int], constituents: int | None,
+               notes: str | None) -> None:
+    """What happened on the day: who came, how many constituents were received."""
+    entries = entries_of(day)
+    for deputy_id, entry in entries.items():
+        entry.attended = deputy_id in attended_ids
+    day.held, day.constituents_received, day.notes = True, constituents, notes
+    record_town("reception.record", actor=actor, target=day.day.isoformat(),
+                details={"attended": sorted(attended_ids & set(entries)), "constituents": constituents})

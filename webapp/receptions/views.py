@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import io
-from datetime import date
+from datetime import date, timedelta
 
-from flask import flash, g, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, g, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from marshmallow import ValidationError
@@ -19,9 +19,10 @@ from ..deputies.models import Deputy, DeputyLevel, DeputyStatus
 from ..extensions import db
 from ..towns.services import reception_rule_text
 from . import bp
-from .models import ReceptionDay
+from .models import ReceptionDay, Response, RotaEntry
 from .schemas import RotaRequestSchema, RuleSchema
-from .services import RotaError, days_of, generate_rota, save_rule, set_locked, swap
+from .services import (RotaError, days_of, entries_of, generate_rota, record_day, respond, save_rule, set_locked,
+                       swap)
 
 town_blueprint(bp)
 
@@ -37,8 +38,11 @@ def index(errors: dict | None = None, status: int = 200):
     year = request.form.get("year", type=int) or _year()
     serving = list(db.session.scalars(select(Deputy).where(Deputy.status == DeputyStatus.serving)
                                       .order_by(Deputy.level, Deputy.name_pinyin)))
+    days = days_of(year)
+    statuses = {(e.reception_day_id, e.deputy_id): e for e in db.session.scalars(
+        select(RotaEntry).where(RotaEntry.reception_day_id.in_([d.id for d in days])))}
     return render_template(
-        "receptions/index.html", year=year, days=days_of(year), errors=errors or {},
+        "receptions/index.html", year=year, days=days, errors=errors or {}, statuses=statuses, today=date.today(),
         rule=reception_rule_text(g.town.settings.get("reception_day", {})),
         extras=[d for d in serving if d.level != DeputyLevel.town], serving=serving,
     ), status
@@ -82,6 +86,78 @@ def change(day_id: int):
         return redirect(url_for(".index", year=day.day.year))
     db.session.commit()
     return redirect(url_for(".index", year=day.day.year))
+
+
+def _my_deputy() -> Deputy | None:
+    return db.session.scalar(select(Deputy).where(Deputy.user_id == current_user.id))
+
+
+@bp.get("/mine")
+@requires(*ALL_TOWN_ROLES)
+def mine():
+    """A deputy's own duty days, to confirm or decline."""
+    deputy = _my_deputy()
+    days = []
+    if deputy is not None:
+        rows = db.session.execute(
+            select(ReceptionDay, RotaEntry).join(RotaEntry, RotaEntry.reception_day_id == ReceptionDay.id)
+            .where(RotaEntry.deputy_id == deputy.id, ReceptionDay.day >= date.today()).order_by(ReceptionDay.day)
+        ).all()
+        days = rows
+    return render_template("receptions/mine.html", deputy=deputy, rows=days)
+
+
+@bp.post("/<int:day_id>/respond")
+@requires(*ALL_TOWN_ROLES)
+def respond_to(day_id: int):
+    day = db.get_or_404(ReceptionDay, day_id)
+    deputy = _my_deputy()
+    answer = request.form.get("response")
+    if deputy is None or answer not in Response.__members__:
+        abort(400)
+    try:
+        respond(day, deputy, Response(answer), actor=current_user)
+    except RotaError as err:
+        flash(str(err.message), "danger")
+        return redirect(url_for(".mine"))
+    db.session.commit()
+    flash(_("Thank you: the station has your answer."), "success")
+    return redirect(url_for(".mine"))
+
+
+@bp.get("/calls")
+@requires(*STAFF)
+def calls():
+    """The call list: who is on duty in the next two weeks, their phone, and their answer."""
+    rows = db.session.execute(
+        select(ReceptionDay, RotaEntry, Deputy).join(RotaEntry, RotaEntry.reception_day_id == ReceptionDay.id)
+        .join(Deputy, Deputy.id == RotaEntry.deputy_id)
+        .where(ReceptionDay.day.between(date.today(), date.today() + timedelta(days=14)))
+        .order_by(ReceptionDay.day, Deputy.name_pinyin)
+    ).all()
+    return render_template("receptions/calls.html", rows=rows)
+
+
+@bp.route("/<int:day_id>/record", methods=["GET", "POST"])
+@requires(*STAFF)
+def record(day_id: int):
+    """The day itself: who came, how many constituents were received."""
+    day = db.get_or_404(ReceptionDay, day_id)
+    entries = entries_of(day)
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        raw = (request.form.get("constituents") or "").strip()
+        constituents = int(raw) if raw.isdigit() else None
+        if raw and (constituents is None or constituents > 10000):
+            errors["constituents"] = _("Enter the number of constituents received, for example 12.")
+        else:
+            attended = {int(v) for v in request.form.getlist("attended") if v.isdigit()}
+            record_day(day, actor=current_user, attended_ids=attended, constituents=constituents,
+                       notes=(request.form.get("notes") or "").strip()[:2000] or None)
+            db.session.commit()
+            flash(_("The reception day has been recorded."), "success")
+            return redirect(url_for(".index", year=day.day.year))
+    return render_template("receptions/record.html", day=day, entries=entries, errors=errors), 400 if errors else 200
 
 
 @bp.route("/rule", methods=["GET", "POST"])
