@@ -55,3 +55,17 @@ def test_a_deputy_confirms_and_staff_see_it(page, demo_server):
         page.goto(demo_server + "/t/yinzhuang/receptions/?year=2027")
     duty = page.locator(f"[data-testid^=duty-{day_id}-]:has-text('赵国强')")
     assert "✓" in duty.inner_text()
+
+
+def test_a_deputy_subscribes_to_their_duty_calendar(page, demo_server):
+    from icalendar import Calendar
+
+    sign_in(page, demo_server, "yz_deputy")
+    page.goto(demo_server + "/t/yinzhuang/receptions/mine")
+    page.click("[data-testid=my-calendar] button")
+    url = page.inner_text("[data-testid=my-calendar-url]")
+    shot(page, "my-calendar")
+    response = page.request.get(url)
+    assert response.ok and response.headers["content-type"].startswith("text/calendar")
+    events = Calendar.from_ical(response.body()).walk("VEVENT")
+    assert events and all("接待日" in str(e["summary"]) for e in events)

@@ -57,6 +57,9 @@ def samples(app, world):
         from webapp.receptions.services import generate_rota
 
         day = generate_rota(db.session.get(Town, world.town_b), 2026, actor=None)[0]
+        deputy.calendar_token = "deputy-secret-b"
+        town_row = db.session.get(Town, world.town_b)
+        town_row.settings = {**town_row.settings, "calendar_token": "town-secret-b"}
         db.session.flush()
         day_id = day.id
         deputy_id, grid_id, head_id, studio_id = deputy.id, grid.id, head.id, studio.id
@@ -69,7 +72,8 @@ def samples(app, world):
                                              "ORDER BY id LIMIT 1")).scalar()
         values = {"town": town_b.slug, "membership_id": membership, "notification_id": notification,
                   "deputy_id": deputy_id, "grid_id": grid_id, "head_id": head_id, "studio_id": studio_id,
-                  "day_id": day_id, "year": 2026}
+                  "day_id": day_id, "year": 2026, "town_token": "town-secret-b",
+                  "deputy_token": "deputy-secret-b"}
         db.session.remove()
     return values
 

@@ -182,3 +182,35 @@ def test_a_deputy_answers_and_staff_record_the_day(app, world, client_as):
         entry = db.session.scalar(select(RotaEntry).where(RotaEntry.reception_day_id == future_id))
         assert entry.response.value == "declined"
         assert db.session.scalar(select(RotaEntry.attended).where(RotaEntry.reception_day_id == past_id)) is True
+
+
+def test_calendar_feeds_are_valid_icalendar_behind_a_secret(app, world, client, client_as):
+    from icalendar import Calendar
+
+    from webapp.deputies.services import create_deputy
+
+    with app.app_context(), bound_to(world.town_a):
+        deputy = create_deputy(actor=None, data={"name": "日历代表", "level": DeputyLevel.town})
+        deputy.user_id = world.users["a_presidium"]
+        day = ReceptionDay(day=date(2033, 1, 5), starts="08:30", ends="11:30", place="朱阳镇联络站")
+        day.deputies.append(deputy)
+        db.session.add(day)
+    me = client_as("a_presidium")
+    assert me.post("/t/zhuyang/receptions/calendar-link").status_code == 302
+    page = me.get("/t/zhuyang/receptions/mine").get_data(as_text=True)
+    url = page.split('data-testid="my-calendar-url">')[1].split("<")[0].replace("http://localhost", "")
+    feed = client.get(url)
+    assert feed.status_code == 200 and feed.mimetype == "text/calendar"
+    events = [c for c in Calendar.from_ical(feed.data).walk("VEVENT")]
+    mine = [e for e in events if e.decoded("dtstart").date() == date(2033, 1, 5)]
+    assert len(mine) == 1 and mine[0].decoded("dtstart").hour == 8 and str(mine[0]["location"]) == "朱阳镇联络站"
+    assert client.get(url.replace(url.rsplit("/", 1)[1], "wrong.ics")).status_code == 404
+    # the town's feed: staff make its address; others cannot
+    assert client_as("a_deputy").post("/t/zhuyang/receptions/calendar-link", data={"town": "1"}).status_code == 403
+    staff = client_as("a_staff")
+    staff.post("/t/zhuyang/receptions/calendar-link", data={"town": "1"})
+    rota = staff.get("/t/zhuyang/receptions/?year=2033").get_data(as_text=True)
+    town_url = rota.split('data-testid="town-calendar-url">')[1].split("<")[0].replace("http://localhost", "")
+    town_events = Calendar.from_ical(client.get(town_url).data).walk("VEVENT")
+    assert any("日历代表" in str(e["description"]) for e in town_events)
+    assert client.get("/p/zhuyang/calendar/guess.ics").status_code == 404

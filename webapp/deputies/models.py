@@ -59,6 +59,8 @@ class Deputy(CreatedAt, TownModel):
     left_on: Mapped[date | None]
     #: platform user id when the deputy has an account (no FK across schemas)
     user_id: Mapped[int | None]
+    #: the secret in the deputy's calendar-feed address (a phone calendar subscribes to it)
+    calendar_token: Mapped[str | None] = mapped_column(String(40), unique=True)
     updated_at: Mapped[datetime] = mapped_column(server_default=func.now(), onupdate=func.now())
 
 

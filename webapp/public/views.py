@@ -5,6 +5,8 @@ and the like never appear here."""
 
 from __future__ import annotations
 
+import hmac
+
 from flask import Response, abort, g, render_template
 from sqlalchemy import select
 
@@ -66,3 +68,25 @@ def deputy_photo(deputy_id: int):
     if photo is None:
         abort(404)
     return Response(photo.content, mimetype=photo.mimetype, headers={"Cache-Control": "public, max-age=3600"})
+
+
+@bp.get("/calendar/<town_token>.ics")
+def town_calendar(town_token: str):
+    """The town's reception days as iCalendar (the address is the secret)."""
+    from ..receptions.ical import town_feed
+
+    expected = (g.town.settings or {}).get("calendar_token")
+    if not expected or not hmac.compare_digest(expected, town_token):
+        abort(404)
+    return Response(town_feed(g.town), mimetype="text/calendar")
+
+
+@bp.get("/calendar/d/<deputy_token>.ics")
+def deputy_calendar(deputy_token: str):
+    """One deputy's duty days as iCalendar."""
+    from ..receptions.ical import deputy_feed
+
+    found = db.session.scalar(select(Deputy).where(Deputy.calendar_token == deputy_token))
+    if found is None:
+        abort(404)
+    return Response(deputy_feed(g.town, found), mimetype="text/calendar")

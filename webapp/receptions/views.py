@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from ..access import ALL_TOWN_ROLES, STAFF, requires, town_blueprint
 from ..accounts.schemas import first_errors
+from ..audit.services import record_town
 from ..deputies.models import Deputy, DeputyLevel, DeputyStatus
 from ..extensions import db
 from ..towns.services import reception_rule_text
@@ -122,6 +123,29 @@ def respond_to(day_id: int):
         return redirect(url_for(".mine"))
     db.session.commit()
     flash(_("Thank you: the station has your answer."), "success")
+    return redirect(url_for(".mine"))
+
+
+@bp.post("/calendar-link")
+@requires(*ALL_TOWN_ROLES)
+def calendar_link():
+    """Make (or renew) a calendar-feed address: the deputy's own, or with `town=1` the
+    town's (staff only). Renewing ends the subscriptions to the old address."""
+    from .ical import new_token
+
+    if request.form.get("town") == "1":
+        if not g.access.has(*STAFF):
+            abort(403)
+        g.town.settings = {**(g.town.settings or {}), "calendar_token": new_token()}
+        record_town("calendar.town_link", actor=current_user, target="calendar")
+        db.session.commit()
+        return redirect(url_for(".index"))
+    deputy = _my_deputy()
+    if deputy is None:
+        abort(404)
+    deputy.calendar_token = new_token()
+    record_town("calendar.deputy_link", actor=current_user, target=f"{deputy.name} #{deputy.id}")
+    db.session.commit()
     return redirect(url_for(".mine"))
 
 
