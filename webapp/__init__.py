@@ -95,6 +95,7 @@ def _register_blueprints(app: Flask) -> None:
     from .grids import api as _grid_api  # noqa: F401
     from .grids import views as _grid_views  # noqa: F401
     from .public import views as _public_views  # noqa: F401
+    from .receptions import api as _reception_api  # noqa: F401
     from .receptions import views as _reception_views  # noqa: F401
     from .station import api as _station_api  # noqa: F401
     from .station import views as _station_views  # noqa: F401

@@ -33,6 +33,10 @@ def test_configure_the_rule_generate_a_rota_and_see_the_public_notice(page, demo
     page.click("[data-testid=lock-3]")
     assert page.inner_text("[data-testid=lock-3]") == "解锁"
     shot(page, "rota-2028")
+    page.click("[data-testid=poster-10]")
+    assert "接待日公告" in page.inner_text("[data-testid=poster]")
+    assert page.evaluate("document.querySelector('[data-testid=poster-qr]').naturalWidth") > 0
+    shot(page, "poster")
     page.goto(demo_server + "/p/yinzhuang/")
     notice = page.inner_text("[data-testid=next-reception]")
     assert "接待代表" in notice and "08:30" in notice and "接待室" in notice

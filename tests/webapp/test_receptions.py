@@ -214,3 +214,25 @@ def test_calendar_feeds_are_valid_icalendar_behind_a_secret(app, world, client, 
     town_events = Calendar.from_ical(client.get(town_url).data).walk("VEVENT")
     assert any("日历代表" in str(e["description"]) for e in town_events)
     assert client.get("/p/zhuyang/calendar/guess.ics").status_code == 404
+
+
+def test_reception_days_in_the_api_and_the_poster(app, world, client, client_as):
+    import re
+
+    page = client_as("a_staff").post("/account/tokens", data={"name": "rota"}).get_data(as_text=True)
+    headers = {"Authorization": "Bearer " + re.search(r"<code>(lz_[^<]+)</code>", page).group(1)}
+    made = client.post("/api/v1/t/zhuyang/reception-days/rota", headers=headers, json={"year": 2034})
+    assert made.status_code == 200 and len(made.get_json()) == 12
+    listed = client.get("/api/v1/t/zhuyang/reception-days", headers=headers, query_string={"year": 2034}).get_json()
+    assert listed["total"] == 12 and listed["items"][0]["deputies"]
+    day_id = listed["items"][0]["id"]
+    entries = client.get(f"/api/v1/t/zhuyang/reception-days/{day_id}/entries", headers=headers).get_json()
+    assert entries and entries[0]["response"] is None
+    nobody = client_as("c_admin").post("/account/tokens", data={"name": "c"}).get_data(as_text=True)
+    c_headers = {"Authorization": "Bearer " + re.search(r"<code>(lz_[^<]+)</code>", nobody).group(1)}
+    refused = client.post("/api/v1/t/zhangcun/reception-days/rota", headers=c_headers, json={"year": 2034})
+    assert refused.status_code == 422
+    poster = client_as("a_deputy").get(f"/t/zhuyang/receptions/{day_id}/poster").get_data(as_text=True)
+    assert "接待日公告" in poster
+    qr = client_as("a_deputy").get("/t/zhuyang/receptions/station-qr.svg")
+    assert qr.mimetype == "image/svg+xml"

@@ -184,6 +184,27 @@ def record(day_id: int):
     return render_template("receptions/record.html", day=day, entries=entries, errors=errors), 400 if errors else 200
 
 
+@bp.get("/<int:day_id>/poster")
+@requires(*ALL_TOWN_ROLES, committee=True)
+def poster(day_id: int):
+    """公示: an A4 notice of the day, its time, place and deputies, with a QR code to the station page."""
+    from ..station.services import profile
+
+    day = db.get_or_404(ReceptionDay, day_id)
+    return render_template("receptions/poster.html", day=day, station=profile(),
+                           station_url=url_for("public.station", town=g.town.slug, _external=True))
+
+
+@bp.get("/station-qr.svg")
+@requires(*ALL_TOWN_ROLES, committee=True)
+def station_qr():
+    from flask import Response
+
+    from ..deputies.qr import qr_code_svg
+
+    return Response(qr_code_svg(url_for("public.station", town=g.town.slug, _external=True)), mimetype="image/svg+xml")
+
+
 @bp.route("/rule", methods=["GET", "POST"])
 @requires(*STAFF)
 def rule():
