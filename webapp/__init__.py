@@ -88,8 +88,9 @@ def _install_jobs() -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from . import accounts, admin, api, committees, deputies, grids, public, receptions, station, studios, towns
+    from . import accounts, activities, admin, api, committees, deputies, grids, public, receptions, station, studios, towns
     from .accounts import views as _accounts_views  # noqa: F401
+    from .activities import views as _activity_views  # noqa: F401
     from .deputies import api as _deputy_api  # noqa: F401
     from .deputies import views as _deputy_views  # noqa: F401
     from .grids import api as _grid_api  # noqa: F401
@@ -107,7 +108,7 @@ def _register_blueprints(app: Flask) -> None:
     from .towns import views as _town_views  # noqa: F401
 
     csrf.exempt(api.bp)  # the API checks CSRF itself for cookie sessions (api/core.py)
-    for bp in (accounts.bp, towns.bp, deputies.bp, grids.bp, studios.bp, receptions.bp, station.bp, public.bp, committees.bp, admin.bp, api.bp):
+    for bp in (accounts.bp, towns.bp, activities.bp, deputies.bp, grids.bp, studios.bp, receptions.bp, station.bp, public.bp, committees.bp, admin.bp, api.bp):
         app.register_blueprint(bp)
 
 

@@ -2,7 +2,7 @@
 
 from tenants.models import Region, Town  # noqa: F401
 from webapp.accounts.models import ApiToken, CommitteeMembership, TownMembership, User  # noqa: F401
-from webapp.activities.models import ActivityType  # noqa: F401
+from webapp.activities.models import Activity, ActivityFile, ActivityInvitee, ActivityType  # noqa: F401
 from webapp.audit.models import PlatformAuditEntry, TownAuditEntry  # noqa: F401
 from webapp.committees.models import Committee  # noqa: F401
 from webapp.evaluations.models import EvaluationIndicator, EvaluationTemplate  # noqa: F401

@@ -4,6 +4,8 @@ joins this walk by itself; a new URL parameter fails here until it gets a sample
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from sqlalchemy import func, select, text
 
@@ -60,8 +62,16 @@ def samples(app, world):
         deputy.calendar_token = "deputy-secret-b"
         town_row = db.session.get(Town, world.town_b)
         town_row.settings = {**town_row.settings, "calendar_token": "town-secret-b"}
+        from webapp.activities.models import ActivityType
+        from webapp.activities.services import add_file, check_in, create_activity
+
+        kind = db.session.scalar(select(ActivityType).where(ActivityType.code == "weekly_deliberation"))
+        activity = create_activity(actor=None, data={"type_id": kind.id, "theme": "故县议事", "day": date(2026, 3, 3),
+                                                     "invitee_ids": [deputy.id]})
+        check_in(activity, deputy, by="staff", actor=None)
+        stored = add_file(activity, actor=None, filename="photo.png", content=tiny_png())
         db.session.flush()
-        day_id = day.id
+        day_id, activity_id, file_id, checkin_token = day.id, activity.id, stored.id, activity.checkin_token
         deputy_id, grid_id, head_id, studio_id = deputy.id, grid.id, head.id, studio.id
     with app.app_context():
         town_b = db.session.get(Town, world.town_b)
@@ -73,7 +83,8 @@ def samples(app, world):
         values = {"town": town_b.slug, "membership_id": membership, "notification_id": notification,
                   "deputy_id": deputy_id, "grid_id": grid_id, "head_id": head_id, "studio_id": studio_id,
                   "day_id": day_id, "year": 2026, "town_token": "town-secret-b",
-                  "deputy_token": "deputy-secret-b"}
+                  "deputy_token": "deputy-secret-b", "activity_id": activity_id, "file_id": file_id,
+                  "token": checkin_token}
         db.session.remove()
     return values
 
@@ -108,7 +119,8 @@ def _b_state(app, world) -> tuple:
                                     .where(TownMembership.town_id == town_b.id))
         with db.engine.connect() as conn:
             tables = ("supervision_groups", "notifications", "town_audit_entries", "deputies", "grids", "grid_heads",
-                      "grid_deputies", "studios", "studio_members", "deputy_photos", "reception_days", "rota_entries")
+                      "grid_deputies", "studios", "studio_members", "deputy_photos", "reception_days", "rota_entries", "activities",
+                      "activity_invitees", "activity_files")
             counts = tuple(conn.execute(text(f"SELECT count(*) FROM {town_b.schema_name}.{t}")).scalar() for t in tables)
             unread = conn.execute(text(f"SELECT count(*) FROM {town_b.schema_name}.notifications WHERE read_at IS NULL")).scalar()
             unread = (unread, conn.execute(text(f"SELECT string_agg(status || coalesce(name, ''), ',' ORDER BY id) "

@@ -189,13 +189,21 @@ def test_calendar_feeds_are_valid_icalendar_behind_a_secret(app, world, client, 
 
     from webapp.deputies.services import create_deputy
 
+    from webapp.accounts.models import TownMembership, TownRole
+    from webapp.accounts.services import create_user
+
+    with app.app_context():
+        user = create_user(username="calendar_deputy", display_name="日历代表", password="correct-horse-9")
+        db.session.add(TownMembership(user=user, town_id=world.town_a, role=TownRole.deputy))
+        db.session.commit()
+        user_id = user.id
     with app.app_context(), bound_to(world.town_a):
         deputy = create_deputy(actor=None, data={"name": "日历代表", "level": DeputyLevel.town})
-        deputy.user_id = world.users["a_presidium"]
+        deputy.user_id = user_id
         day = ReceptionDay(day=date(2033, 1, 5), starts="08:30", ends="11:30", place="朱阳镇联络站")
         day.deputies.append(deputy)
         db.session.add(day)
-    me = client_as("a_presidium")
+    me = client_as("calendar_deputy")
     assert me.post("/t/zhuyang/receptions/calendar-link").status_code == 302
     page = me.get("/t/zhuyang/receptions/mine").get_data(as_text=True)
     url = page.split('data-testid="my-calendar-url">')[1].split("<")[0].replace("http://localhost", "")

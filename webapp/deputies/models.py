@@ -57,8 +57,8 @@ class Deputy(CreatedAt, TownModel):
     status: Mapped[DeputyStatus] = mapped_column(
         Enum(DeputyStatus, name="deputy_status", native_enum=False, length=16), default=DeputyStatus.serving)
     left_on: Mapped[date | None]
-    #: platform user id when the deputy has an account (no FK across schemas)
-    user_id: Mapped[int | None]
+    #: platform user id when the deputy has an account (no FK across schemas); one account, one deputy
+    user_id: Mapped[int | None] = mapped_column(unique=True)
     #: the secret in the deputy's calendar-feed address (a phone calendar subscribes to it)
     calendar_token: Mapped[str | None] = mapped_column(String(40), unique=True)
     updated_at: Mapped[datetime] = mapped_column(server_default=func.now(), onupdate=func.now())

@@ -1,0 +1,98 @@
+"""Activities: invitations, QR check-in (once), minutes, files, the deputy's file, the cadence."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+
+from sqlalchemy import select
+
+from webapp.access import bound_to
+from webapp.activities.models import Activity, ActivityType
+from webapp.activities.services import cadence
+from webapp.deputies.models import DeputyLevel
+from webapp.deputies.services import create_deputy
+from webapp.extensions import db
+
+from .test_isolation import tiny_png
+
+BASE = "/t/zhuyang/activities"
+
+
+def _type_id(app, world, code="weekly_deliberation") -> int:
+    with app.app_context(), bound_to(world.town_a):
+        return db.session.scalar(select(ActivityType.id).where(ActivityType.code == code))
+
+
+def _my_deputy(app, world, username: str, name: str) -> int:
+    with app.app_context(), bound_to(world.town_a):
+        deputy = create_deputy(actor=None, data={"name": name, "level": DeputyLevel.town})
+        deputy.user_id = world.users[username]
+        db.session.flush()
+        return deputy.id
+
+
+def test_a_deliberation_with_qr_check_in_minutes_and_files(app, world, client_as):
+    deputy_id = _my_deputy(app, world, "a_presidium", "议事代表")
+    staff = client_as("a_staff")
+    bad = staff.post(f"{BASE}/new", data={"type_id": "", "theme": "", "day": "someday"})
+    assert bad.status_code == 400
+    response = staff.post(f"{BASE}/new", data={"type_id": _type_id(app, world), "theme": "朱阳村饮水安全",
+                                               "day": "2026-06-02", "place": "朱阳村委会",
+                                               "invitee_ids": [str(deputy_id)]})
+    assert response.status_code == 302
+    page = staff.get(response.headers["Location"]).get_data(as_text=True)
+    url = page.split('data-testid="checkin-url">')[1].split("<")[0].replace("http://localhost", "")
+    deputy = client_as("a_presidium")
+    assert "以议事代表身份签到" in deputy.get(url).get_data(as_text=True)
+    assert 'data-testid="checked-in"' in deputy.post(url).get_data(as_text=True)
+    assert 'data-testid="already"' in deputy.post(url).get_data(as_text=True)  # twice: once
+    assert deputy.get(url.rsplit("/", 1)[0] + "/wrong-token").status_code == 404
+    activity_id = int(url.split("/activities/")[1].split("/")[0])
+    with app.app_context(), bound_to(world.town_a):
+        activity = db.session.get(Activity, activity_id)
+        assert [(i.deputy_id, i.checked_in_by) for i in activity.invitees] == [(deputy_id, "qr")]
+    assert staff.post(f"{BASE}/{activity_id}/minutes", data={"minutes": "议定三件事", "opinions_raised": "three"}).status_code == 400
+    assert staff.post(f"{BASE}/{activity_id}/minutes", data={"minutes": "议定三件事", "opinions_raised": "3"}).status_code == 302
+    ok = staff.post(f"{BASE}/{activity_id}/files", content_type="multipart/form-data",
+                    data={"file": (io.BytesIO(tiny_png()), "现场.png")})
+    assert ok.status_code == 302
+    liar = staff.post(f"{BASE}/{activity_id}/files", content_type="multipart/form-data",
+                      data={"file": (io.BytesIO(b"MZ\x90\x00 an executable"), "纪要.pdf")})
+    assert liar.status_code == 400 and "与文件名不符" in liar.get_data(as_text=True)
+    exe = staff.post(f"{BASE}/{activity_id}/files", content_type="multipart/form-data",
+                     data={"file": (io.BytesIO(b"MZ"), "tool.exe")})
+    assert exe.status_code == 400
+    # a 50 MB upload is refused by its declared length before anything is read
+    huge = staff.post(f"{BASE}/{activity_id}/files", data=b"x", content_type="multipart/form-data; boundary=x",
+                      environ_overrides={"CONTENT_LENGTH": str(50 * 1024 * 1024)})
+    assert huge.status_code == 413 and "文件过大" in huge.get_data(as_text=True)
+    with app.app_context(), bound_to(world.town_a):
+        from webapp.activities.services import ActivityError, add_file
+
+        try:
+            add_file(db.session.get(Activity, activity_id), actor=None, filename="big.pdf",
+                     content=b"%PDF-" + b"0" * (11 * 1024 * 1024))
+        except ActivityError as err:
+            assert "10 MB" in str(err.message)
+        else:
+            raise AssertionError("an 11 MB file was accepted")
+    with app.app_context(), bound_to(world.town_a):
+        activity = db.session.get(Activity, activity_id)
+        assert activity.minutes == "议定三件事" and activity.opinions_raised == 3
+        assert [f.filename for f in activity.files] == ["现场.png"]
+    file_page = client_as("a_admin").get(f"/t/zhuyang/deputies/{deputy_id}/file").get_data(as_text=True)
+    assert "朱阳村饮水安全" in file_page and "参加活动" in file_page
+
+
+def test_cadence_counts_periods_met(app, world, client_as):
+    staff = client_as("a_staff")
+    joint = _type_id(app, world, "joint_meeting")  # quarterly, one expected
+    for day in ("2025-02-10", "2025-05-12", "2025-05-20"):
+        staff.post(f"{BASE}/new", data={"type_id": joint, "theme": f"联席会议 {day}", "day": day})
+    with app.app_context(), bound_to(world.town_a):
+        rows = {r.kind.code: r for r in cadence(2025, today=date(2025, 12, 31))}
+        assert (rows["joint_meeting"].periods, rows["joint_meeting"].held, rows["joint_meeting"].met) == (4, 3, 2)
+        assert rows["weekly_deliberation"].periods == 52
+    page = staff.get(f"{BASE}/cadence", query_string={"year": 2025}).get_data(as_text=True)
+    assert "季联席" in page and "2 / 4" in page
