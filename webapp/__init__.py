@@ -90,6 +90,7 @@ def _install_jobs() -> None:
 def _register_blueprints(app: Flask) -> None:
     from . import accounts, activities, admin, api, committees, deputies, grids, public, receptions, station, studios, towns
     from .accounts import views as _accounts_views  # noqa: F401
+    from .activities import api as _activity_api  # noqa: F401
     from .activities import views as _activity_views  # noqa: F401
     from .deputies import api as _deputy_api  # noqa: F401
     from .deputies import views as _deputy_views  # noqa: F401

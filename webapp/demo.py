@@ -185,6 +185,7 @@ def seed_roster(town: Town, deputy_user_id: int | None) -> None:
         seed_grids(rng)
         seed_studios()
         seed_rota()
+        seed_activities(rng)
 
 
 def seed_grids(rng) -> None:
@@ -253,3 +254,51 @@ def seed_rota() -> None:
     today = date.today()
     for year in (today.year, today.year + 1):
         generate_rota(town, year, actor=None, extra_deputy_ids=extras)
+
+
+THEMES = ["尹庄村道路硬化后的排水问题", "苹果产业冷库建设选址", "农村饮水安全巩固提升", "集镇环境卫生整治", "中小学上下学交通安全",
+          "高标准农田建设进度", "村级养老服务站运营", "沿街商铺占道经营治理", "农村电商服务站建设", "秸秆禁烧与综合利用",
+          "镇卫生院医疗服务提升", "乡村振兴示范村创建", "防汛安全隐患排查", "农村公路养护", "基层矛盾纠纷化解"]
+
+
+def seed_activities(rng) -> None:
+    """A year of the station's work: weekly deliberations, monthly forums, quarterly joint
+    meetings, duty reports, inspections, trainings, study sessions; past reception days held."""
+    from datetime import timedelta
+
+    from .activities.models import ActivityType
+    from .activities.services import check_in, create_activity, save_minutes
+    from .deputies.models import Deputy, DeputyLevel
+    from .receptions.models import ReceptionDay
+    from .receptions.services import record_day
+
+    types = {t.code: t for t in db.session.scalars(select(ActivityType))}
+    town_deputies = list(db.session.scalars(select(Deputy).where(Deputy.level == DeputyLevel.town)))
+    today = date.today()
+    start = today - timedelta(days=364)
+    plan = [("weekly_deliberation", [start + timedelta(days=7 * n) for n in range(52)], 5),
+            ("lead_goose_forum", [start + timedelta(days=30 * n + 6) for n in range(12)], 6),
+            ("joint_meeting", [start + timedelta(days=91 * n + 80) for n in range(4)], 12),
+            ("duty_report", [start + timedelta(days=182 * n + 170) for n in range(2)], 10),
+            ("inspection", [start + timedelta(days=120 * n + 40) for n in range(3)], 8),
+            ("training", [start + timedelta(days=90 * n + 20) for n in range(4)], 15),
+            ("study_session", [start + timedelta(days=60 * n + 25) for n in range(6)], 8)]
+    for code, days, size in plan:
+        for n, day in enumerate(d for d in days if d < today):
+            invited = rng.sample(town_deputies, min(size, len(town_deputies)))
+            theme = THEMES[(n + len(code)) % len(THEMES)]
+            activity = create_activity(actor=None, data={
+                "type_id": types[code].id, "theme": theme, "day": day, "place": "尹庄镇人大代表联络站",
+                "organiser": "人大秘书 张敏", "invitee_ids": [d.id for d in invited]})
+            for deputy in invited:
+                if rng.random() < 0.88:
+                    check_in(activity, deputy, by="qr" if rng.random() < 0.7 else "staff", actor=None)
+            raised = rng.randint(1, 4)
+            save_minutes(activity, actor=None, data={
+                "minutes": f"围绕“{theme}”开展{types[code].name}，与会代表逐一发言，形成{raised}条意见建议，交镇政府相关部门办理。",
+                "outcomes": "意见已交办，下次活动通报办理进度。", "opinions_raised": raised,
+                "problems_solved": rng.randint(0, raised)})
+    for day in db.session.scalars(select(ReceptionDay).where(ReceptionDay.day < today)):
+        came = {d.id for d in day.deputies if rng.random() < 0.85}
+        record_day(day, actor=None, attended_ids=came, constituents=rng.randint(15, 40),
+                   notes="群众主要反映道路、饮水、养老等问题，已登记并交办。")

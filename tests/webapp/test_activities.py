@@ -96,3 +96,28 @@ def test_cadence_counts_periods_met(app, world, client_as):
         assert rows["weekly_deliberation"].periods == 52
     page = staff.get(f"{BASE}/cadence", query_string={"year": 2025}).get_data(as_text=True)
     assert "季联席" in page and "2 / 4" in page
+
+
+def test_activities_and_attendance_in_the_api(app, world, client, client_as):
+    import re
+
+    page = client_as("a_staff").post("/account/tokens", data={"name": "acts"}).get_data(as_text=True)
+    headers = {"Authorization": "Bearer " + re.search(r"<code>(lz_[^<]+)</code>", page).group(1)}
+    with app.app_context(), bound_to(world.town_a):
+        deputy = create_deputy(actor=None, data={"name": "接口签到", "level": DeputyLevel.town})
+        db.session.flush()
+        deputy_id = deputy.id
+    made = client.post("/api/v1/t/zhuyang/activities", headers=headers,
+                       json={"type_id": _type_id(app, world, "training"), "theme": "代表履职培训", "day": "2026-04-08"})
+    assert made.status_code == 201 and made.get_json()["type"] == "training"
+    activity_id = made.get_json()["id"]
+    once = client.post(f"/api/v1/t/zhuyang/activities/{activity_id}/attendance", headers=headers,
+                       json={"deputy_id": deputy_id})
+    twice = client.post(f"/api/v1/t/zhuyang/activities/{activity_id}/attendance", headers=headers,
+                        json={"deputy_id": deputy_id})
+    assert once.get_json()["attendance"] == twice.get_json()["attendance"]
+    assert once.get_json()["attendance"][0]["checked_in_by"] == "staff"
+    listed = client.get("/api/v1/t/zhuyang/activities", headers=headers, query_string={"year": 2026}).get_json()
+    assert any(a["id"] == activity_id for a in listed["items"])
+    bad = client.post("/api/v1/t/zhuyang/activities", headers=headers, json={"type_id": 999999, "theme": "x", "day": "2026-01-01"})
+    assert bad.status_code == 422 and "type_id" in bad.get_json()["error"]["fields"]
