@@ -97,3 +97,9 @@ def shot(page, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def image_width(page, selector: str) -> int:
+    """The natural width of an image once it has loaded (0 if it fails to load)."""
+    page.wait_for_function(f"(() => {{ const i = document.querySelector({selector!r}); return i && i.complete; }})()")
+    return page.evaluate(f"document.querySelector({selector!r}).naturalWidth")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import shot
+from .conftest import image_width, shot
 from .test_demo import sign_in
 
 pytestmark = pytest.mark.browser
@@ -23,7 +23,7 @@ def test_a_deliberation_check_in_by_qr_and_minutes(page, browser, demo_server):
     shot(page, "activity-new")
     page.click("main button[type=submit]")
     assert "尹庄村道路硬化后的排水问题" == page.inner_text("[data-testid=activity-theme]")
-    assert page.evaluate("document.querySelector('[data-testid=checkin-qr]').naturalWidth") > 0
+    assert image_width(page, "[data-testid=checkin-qr]") > 0
     url = page.inner_text("[data-testid=checkin-url]")
     shot(page, "activity-detail")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import shot
+from .conftest import image_width, shot
 from .test_demo import sign_in
 
 pytestmark = pytest.mark.browser
@@ -97,7 +97,7 @@ def test_the_qr_card_and_the_page_its_code_opens_on_a_phone(page, browser, demo_
     page.click("[data-testid=qr-card-link]")
     card = page.locator("[data-testid=qr-card]")
     assert "赵国强" in card.inner_text()
-    assert page.evaluate("document.querySelector('[data-testid=qr]').naturalWidth") > 0  # the SVG loaded
+    assert image_width(page, "[data-testid=qr]") > 0  # the SVG loaded
     target = card.get_attribute("data-target")
     shot(page, "qr-card")
     # what a constituent's phone opens after scanning: no login, the deputy and how to reach the station
@@ -161,7 +161,7 @@ def test_upload_a_photo_and_see_the_studios(page, demo_server, tmp_path):
     page.set_input_files("[data-testid=photo-file]", str(path))
     page.click("text=上传照片")
     assert "照片已保存" in page.inner_text(".alert-success")
-    assert page.evaluate("document.querySelector('[data-testid=photo]').naturalWidth") == 120
+    assert image_width(page, "[data-testid=photo]") == 120
     shot(page, "deputy-with-photo")
     page.click("[data-testid=nav-station]")
     page.click("[data-testid=studios-link]")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import shot
+from .conftest import image_width, shot
 from .test_demo import sign_in
 
 pytestmark = pytest.mark.browser
@@ -35,7 +35,7 @@ def test_configure_the_rule_generate_a_rota_and_see_the_public_notice(page, demo
     shot(page, "rota-2028")
     page.click("[data-testid=poster-10]")
     assert "接待日公告" in page.inner_text("[data-testid=poster]")
-    assert page.evaluate("document.querySelector('[data-testid=poster-qr]').naturalWidth") > 0
+    assert image_width(page, "[data-testid=poster-qr]") > 0
     shot(page, "poster")
     page.goto(demo_server + "/p/yinzhuang/")
     notice = page.inner_text("[data-testid=next-reception]")

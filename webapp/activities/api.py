@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..access import STAFF
-from ..api.core import ApiError, api_route, load_body, paginated
+from ..api.core import ApiError, api_route, field_error, get_or_404, load_body, paginated
 from ..api.views import enter_api_town
 from ..deputies.models import Deputy
 from ..extensions import db
@@ -22,10 +22,7 @@ from .services import ActivityError, check_in, create_activity
 
 
 def _activity(activity_id: int) -> Activity:
-    found = db.session.get(Activity, activity_id)
-    if found is None:
-        raise ApiError(404, "not_found", _("Not found."))
-    return found
+    return get_or_404(Activity, activity_id)
 
 
 @api_route("/t/<town>/activities", summary="Activities with attendance (filter: year)", tag="activities",
@@ -47,7 +44,7 @@ def create_activity_api(town: str):
     try:
         activity = create_activity(actor=current_user, data=load_body(ActivityInputSchema()))
     except ActivityError as err:
-        raise ApiError(422, "validation_failed", _("Some fields are not valid."), {err.field: [str(err.message)]}) from err
+        raise field_error(err) from err
     db.session.commit()
     response = jsonify(ActivitySchema().dump(activity))
     response.status_code = 201

@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from ..audit.services import record_town
 from ..deputies.models import Deputy, DeputyStatus

@@ -68,6 +68,21 @@ def api_route(rule: str, *, method: str = "GET", summary: str, tag: str, request
     return decorator
 
 
+def get_or_404(model, object_id: int | None):
+    """The bound town's object, or the API's 404 (another town's id is simply not there)."""
+    from ..extensions import db
+
+    found = db.session.get(model, object_id) if object_id is not None else None
+    if found is None:
+        raise ApiError(404, "not_found", _("Not found."))
+    return found
+
+
+def field_error(err) -> ApiError:
+    """A service's one-field refusal (err.field, err.message) as the API's 422."""
+    return ApiError(422, "validation_failed", _("Some fields are not valid."), {err.field: [str(err.message)]})
+
+
 def paginated(query, schema: Schema):
     """A list endpoint's answer: {"items", "page", "per_page", "total"} (?page=, ?per_page= up to 200)."""
     from ..extensions import db

@@ -14,7 +14,7 @@ from ..accounts.models import TownMembership
 from ..extensions import db
 from ..projects.models import SupervisionGroup
 from ..projects.services import GroupError, create_group
-from .core import ApiError, api_route, load_body
+from .core import ApiError, api_route, field_error, load_body
 from .openapi import document
 from .schemas import MeSchema, SupervisionGroupSchema, TownDetailSchema, TownSchema
 
@@ -81,7 +81,7 @@ def create_supervision_group(town: str):
     try:
         group = create_group(actor=current_user, data=data)
     except GroupError as err:
-        raise ApiError(422, "validation_failed", _("Some fields are not valid."), {err.field: [str(err.message)]}) from err
+        raise field_error(err) from err
     db.session.commit()
     response = jsonify(SupervisionGroupSchema().dump(group))
     response.status_code = 201

@@ -8,7 +8,7 @@ from flask_login import current_user
 from marshmallow import ValidationError
 
 from ..access import STAFF
-from ..api.core import ApiError, api_route, load_body, paginated
+from ..api.core import ApiError, api_route, get_or_404, load_body, paginated
 from ..api.views import enter_api_town
 from ..extensions import db
 from .models import Deputy
@@ -19,10 +19,7 @@ from .services import PhotoError, create_deputy, retire_deputy, roster_query, se
 
 
 def _deputy(deputy_id: int) -> Deputy:
-    deputy = db.session.get(Deputy, deputy_id)
-    if deputy is None:
-        raise ApiError(404, "not_found", _("Not found."))
-    return deputy
+    return get_or_404(Deputy, deputy_id)
 
 
 @api_route("/t/<town>/deputies", summary="The roster (filters: q, level, constituency, grid, status)", tag="deputies",

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..access import STAFF
-from ..api.core import ApiError, api_route, load_body, paginated
+from ..api.core import ApiError, api_route, field_error, get_or_404, load_body, paginated
 from ..api.views import enter_api_town
 from ..extensions import db
 from .models import Grid, GridHead, GridKind
@@ -37,7 +37,7 @@ def create_grid_api(town: str):
     try:
         grid = create_grid(actor=current_user, data=load_body(GridInputSchema()))
     except GridError as err:
-        raise ApiError(422, "validation_failed", _("Some fields are not valid."), {err.field: [str(err.message)]}) from err
+        raise field_error(err) from err
     db.session.commit()
     response = jsonify(GridSchema().dump(grid))
     response.status_code = 201
@@ -78,25 +78,22 @@ def assign_grid_deputy_api(town: str, grid_id: int):
     try:
         changed = assign_deputy(found, deputy, actor=current_user)
     except GridError as err:
-        raise ApiError(422, "validation_failed", _("Some fields are not valid."), {err.field: [str(err.message)]}) from err
+        raise field_error(err) from err
     if changed:
         db.session.commit()
     return jsonify(GridSchema().dump(found))
 
 
 def _grid(grid_id: int) -> Grid:
-    found = db.session.get(Grid, grid_id)
-    if found is None:
-        raise ApiError(404, "not_found", _("Not found."))
-    return found
+    return get_or_404(Grid, grid_id)
 
 
 @api_route("/t/<town>/grids/<int:grid_id>/heads/<int:head_id>", method="DELETE", summary="Remove a grid head",
            tag="grids", status=204)
 def remove_grid_head_api(town: str, grid_id: int, head_id: int):
     enter_api_town(town, *STAFF)
-    head = db.session.get(GridHead, head_id)
-    if head is None or head.grid_id != _grid(grid_id).id:
+    head = get_or_404(GridHead, head_id)
+    if head.grid_id != _grid(grid_id).id:
         raise ApiError(404, "not_found", _("Not found."))
     remove_head(head, actor=current_user)
     db.session.commit()
@@ -109,9 +106,7 @@ def unassign_grid_deputy_api(town: str, grid_id: int, deputy_id: int):
     from ..deputies.models import Deputy
 
     enter_api_town(town, *STAFF)
-    found, deputy = _grid(grid_id), db.session.get(Deputy, deputy_id)
-    if deputy is None:
-        raise ApiError(404, "not_found", _("Not found."))
+    found, deputy = _grid(grid_id), get_or_404(Deputy, deputy_id)
     if unassign_deputy(found, deputy, actor=current_user):
         db.session.commit()
     return "", 204

@@ -5,13 +5,12 @@ from __future__ import annotations
 from datetime import date
 
 from flask import g, jsonify, request
-from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..access import STAFF
-from ..api.core import ApiError, api_route, load_body, paginated
+from ..api.core import ApiError, api_route, get_or_404, load_body, paginated
 from ..api.views import enter_api_town
 from ..extensions import db
 from .models import ReceptionDay, RotaEntry
@@ -49,8 +48,7 @@ def generate_rota_api(town: str):
            tag="receptions")
 def rota_entries_api(town: str, day_id: int):
     enter_api_town(town)
-    if db.session.get(ReceptionDay, day_id) is None:
-        raise ApiError(404, "not_found", _("Not found."))
+    get_or_404(ReceptionDay, day_id)
     entries = db.session.scalars(select(RotaEntry).where(RotaEntry.reception_day_id == day_id)).all()
     return jsonify([{"deputy_id": e.deputy_id, "notified_at": e.notified_at.isoformat() if e.notified_at else None,
                      "notified_by": e.notified_by, "response": e.response.value if e.response else None,

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..access import STAFF
-from ..api.core import ApiError, api_route, load_body, paginated
+from ..api.core import ApiError, api_route, field_error, get_or_404, load_body, paginated
 from ..api.views import enter_api_town
 from ..deputies.models import Deputy
 from ..extensions import db
@@ -36,7 +36,7 @@ def create_studio_api(town: str):
     try:
         studio = create_studio(actor=current_user, data=load_body(StudioInputSchema()))
     except StudioError as err:
-        raise ApiError(422, "validation_failed", _("Some fields are not valid."), {err.field: [str(err.message)]}) from err
+        raise field_error(err) from err
     db.session.commit()
     response = jsonify(StudioSchema().dump(studio))
     response.status_code = 201
@@ -55,7 +55,7 @@ def add_studio_member_api(town: str, studio_id: int):
         if add_member(studio, deputy, actor=current_user):
             db.session.commit()
     except StudioError as err:
-        raise ApiError(422, "validation_failed", _("Some fields are not valid."), {err.field: [str(err.message)]}) from err
+        raise field_error(err) from err
     return jsonify(StudioSchema().dump(studio))
 
 
@@ -63,16 +63,11 @@ def add_studio_member_api(town: str, studio_id: int):
            summary="Remove a member deputy; idempotent", tag="station", status=204)
 def remove_studio_member_api(town: str, studio_id: int, deputy_id: int):
     enter_api_town(town, *STAFF)
-    studio, deputy = _studio(studio_id), db.session.get(Deputy, deputy_id)
-    if deputy is None:
-        raise ApiError(404, "not_found", _("Not found."))
+    studio, deputy = _studio(studio_id), get_or_404(Deputy, deputy_id)
     if remove_member(studio, deputy, actor=current_user):
         db.session.commit()
     return "", 204
 
 
 def _studio(studio_id: int) -> Studio:
-    found = db.session.get(Studio, studio_id)
-    if found is None:
-        raise ApiError(404, "not_found", _("Not found."))
-    return found
+    return get_or_404(Studio, studio_id)
