@@ -294,10 +294,13 @@ def seed_activities(rng) -> None:
                 if rng.random() < 0.88:
                     check_in(activity, deputy, by="qr" if rng.random() < 0.7 else "staff", actor=None)
             raised = rng.randint(1, 4)
+            studying = code in ("study_session", "training")
             save_minutes(activity, actor=None, data={
                 "minutes": f"围绕“{theme}”开展{types[code].name}，与会代表逐一发言，形成{raised}条意见建议，交镇政府相关部门办理。",
                 "outcomes": "意见已交办，下次活动通报办理进度。", "opinions_raised": raised,
-                "problems_solved": rng.randint(0, raised)})
+                "problems_solved": rng.randint(0, raised),
+                "trainees": rng.randint(25, 50) if studying else None,
+                "lecturer_ids": [d.id for d in invited[:2]] if code == "study_session" else []})
     for day in db.session.scalars(select(ReceptionDay).where(ReceptionDay.day < today)):
         came = {d.id for d in day.deputies if rng.random() < 0.85}
         record_day(day, actor=None, attended_ids=came, constituents=rng.randint(15, 40),

@@ -121,3 +121,36 @@ def test_activities_and_attendance_in_the_api(app, world, client, client_as):
     assert any(a["id"] == activity_id for a in listed["items"])
     bad = client.post("/api/v1/t/zhuyang/activities", headers=headers, json={"type_id": 999999, "theme": "x", "day": "2026-01-01"})
     assert bad.status_code == 422 and "type_id" in bad.get_json()["error"]["fields"]
+
+
+def test_a_study_session_records_trainees_and_lecturers_and_feeds_the_calendar(app, world, client, client_as):
+    from icalendar import Calendar
+
+    from webapp.accounts.models import TownMembership, TownRole
+    from webapp.accounts.services import create_user
+
+    with app.app_context():
+        user = create_user(username="lecturer_deputy", display_name="授课代表", password="correct-horse-9")
+        db.session.add(TownMembership(user=user, town_id=world.town_a, role=TownRole.deputy))
+        db.session.commit()
+        user_id = user.id
+    with app.app_context(), bound_to(world.town_a):
+        deputy = create_deputy(actor=None, data={"name": "授课代表", "level": DeputyLevel.town})
+        deputy.user_id = user_id
+        db.session.flush()
+        deputy_id = deputy.id
+    staff = client_as("a_staff")
+    made = staff.post(f"{BASE}/new", data={"type_id": _type_id(app, world, "study_session"), "theme": "代表法学习",
+                                           "day": "2026-07-01", "invitee_ids": [str(deputy_id)]})
+    activity_id = int(made.headers["Location"].rstrip("/").rsplit("/", 1)[1])
+    assert staff.post(f"{BASE}/{activity_id}/minutes", data={"minutes": "研学", "trainees": "46",
+                                                             "lecturer_ids": [str(deputy_id)]}).status_code == 302
+    with app.app_context(), bound_to(world.town_a):
+        activity = db.session.get(Activity, activity_id)
+        assert activity.trainees == 46 and activity.invitees[0].lecturer
+    me = client_as("lecturer_deputy")
+    me.post("/t/zhuyang/receptions/calendar-link")
+    page = me.get("/t/zhuyang/receptions/mine").get_data(as_text=True)
+    url = page.split('data-testid="my-calendar-url">')[1].split("<")[0].replace("http://localhost", "")
+    events = Calendar.from_ical(client.get(url).data).walk("VEVENT")
+    assert any("代表法学习" in str(e["summary"]) for e in events)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import Enum, ForeignKey, LargeBinary, String, Text, func
+from sqlalchemy import Enum, ForeignKey, LargeBinary, String, Text, false, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tenants.base import TownModel
@@ -51,6 +51,8 @@ class Activity(TownModel):
     outcomes: Mapped[str | None] = mapped_column(String(2000))
     opinions_raised: Mapped[int | None]
     problems_solved: Mapped[int | None]
+    #: study sessions (研学) and trainings: how many people were trained
+    trainees: Mapped[int | None]
     #: the secret in the check-in QR code shown at the activity
     checkin_token: Mapped[str] = mapped_column(String(40), unique=True)
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
@@ -73,6 +75,8 @@ class ActivityInvitee(TownModel):
     checked_in_at: Mapped[datetime | None]
     #: "qr" (the deputy scanned the code) or "staff"
     checked_in_by: Mapped[str | None] = mapped_column(String(16))
+    #: the deputy lectured (a study session's 领学/授课 deputy)
+    lecturer: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     activity: Mapped[Activity] = relationship(back_populates="invitees")
     deputy: Mapped["Deputy"] = relationship()  # noqa: F821

@@ -23,6 +23,9 @@ class MinutesSchema(Schema):
                                      error_messages={"invalid": _l("Enter a whole number.")})
     problems_solved = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(0, 10000),
                                      error_messages={"invalid": _l("Enter a whole number.")})
+    trainees = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(0, 100000),
+                              error_messages={"invalid": _l("Enter a whole number.")})
+    lecturer_ids = fields.List(fields.Integer(), load_default=list)
 
 
 class ActivitySchema(Schema):
@@ -34,6 +37,7 @@ class ActivitySchema(Schema):
     organiser = fields.String(dump_only=True, allow_none=True)
     minutes = fields.String(dump_only=True, allow_none=True)
     outcomes = fields.String(dump_only=True, allow_none=True)
-    attendance = fields.Function(lambda a: [{"deputy_id": i.deputy_id, "invited": i.invited,
+    trainees = fields.Integer(dump_only=True, allow_none=True)
+    attendance = fields.Function(lambda a: [{"deputy_id": i.deputy_id, "invited": i.invited, "lecturer": i.lecturer,
                                              "checked_in_at": i.checked_in_at.isoformat() if i.checked_in_at else None,
                                              "checked_in_by": i.checked_in_by} for i in a.invitees], dump_only=True)

@@ -63,8 +63,13 @@ def check_in(activity: Activity, deputy: Deputy, *, by: str, actor) -> bool:
 
 
 def save_minutes(activity: Activity, *, actor, data: dict[str, Any]) -> None:
-    for key in ("minutes", "outcomes", "opinions_raised", "problems_solved"):
+    """The minutes, outcomes and figures; for study sessions also trainees and who lectured
+    (lecturers are among the activity's deputies)."""
+    for key in ("minutes", "outcomes", "opinions_raised", "problems_solved", "trainees"):
         setattr(activity, key, data.get(key))
+    lecturers = set(data.get("lecturer_ids") or [])
+    for invitee in activity.invitees:
+        invitee.lecturer = invitee.deputy_id in lecturers
     record_town("activity.minutes", actor=actor, target=f"{activity.theme[:100]} #{activity.id}")
 
 

@@ -130,7 +130,8 @@ def minutes(activity_id: int):
     activity = db.get_or_404(Activity, activity_id)
     try:
         data = MinutesSchema().load({k: v.strip() for k, v in request.form.items()
-                                     if k != "csrf_token" and v.strip()})
+                                     if k not in ("csrf_token", "lecturer_ids") and v.strip()}
+                                    | {"lecturer_ids": request.form.getlist("lecturer_ids")})
     except ValidationError as err:
         return show(activity_id, errors=first_errors(err), status=400)
     save_minutes(activity, actor=current_user, data=data)

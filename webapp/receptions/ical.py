@@ -60,10 +60,25 @@ def town_feed(town) -> bytes:
 
 
 def deputy_feed(town, deputy) -> bytes:
-    cal = _calendar(_("%(name)s: reception duty", name=deputy.name))
+    cal = _calendar(_("%(name)s: reception duty and activities", name=deputy.name))
     days = db.session.scalars(
         select(ReceptionDay).join(rota_entries, rota_entries.c.reception_day_id == ReceptionDay.id)
         .where(rota_entries.c.deputy_id == deputy.id).order_by(ReceptionDay.day)).all()
     for day in days:
         cal.add_component(_event(town, day, _("You are on duty.")))
+    from ..activities.models import Activity, ActivityInvitee
+
+    activities = db.session.scalars(
+        select(Activity).options(selectinload(Activity.type)).join(ActivityInvitee)
+        .where(ActivityInvitee.deputy_id == deputy.id).order_by(Activity.day)).all()
+    for activity in activities:
+        event = Event()
+        event.add("uid", f"activity-{activity.id}@{town.slug}.liaison")
+        event.add("summary", f"{activity.type.name}：{activity.theme}")
+        event.add("dtstart", activity.day)
+        event.add("dtend", activity.day + timedelta(days=1))
+        if activity.place:
+            event.add("location", activity.place)
+        event.add("dtstamp", datetime.now(ZoneInfo("UTC")))
+        cal.add_component(event)
     return cal.to_ical()
