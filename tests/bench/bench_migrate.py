@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import shutil
+import statistics
 import tempfile
 import time
 from pathlib import Path
@@ -28,18 +29,18 @@ REVISION = '''"""bench: one nullable column"""
 import sqlalchemy as sa
 from alembic import op
 
-revision = "bench01"
-down_revision = "{head}"
+revision = "bench{n:02d}"
+down_revision = "{down}"
 branch_labels = None
 depends_on = None
 
 
 def upgrade() -> None:
-    op.add_column("supervision_groups", sa.Column("bench_note", sa.String(200), nullable=True))
+    op.add_column("supervision_groups", sa.Column("bench_note_{n}", sa.String(200), nullable=True))
 
 
 def downgrade() -> None:
-    op.drop_column("supervision_groups", "bench_note")
+    op.drop_column("supervision_groups", "bench_note_{n}")
 '''
 
 
@@ -47,6 +48,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--towns", type=int, default=500)
     parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--rounds", type=int, default=3, help="rounds of (bare loop, runner); medians are printed")
     args = parser.parse_args()
     stack, app, ctx, db, regions = setup("liaison_bench_migrate")
     tmp = Path(tempfile.mkdtemp(prefix="liaison-bench-"))
@@ -62,27 +64,32 @@ def main() -> None:
         print(f"{args.towns} towns provisioned in {time.perf_counter() - started:.1f} s")
         schemas = [f"town_m{i}" for i in range(args.towns)]
 
-        # baseline: the bare loop, one transaction per town, one connection
-        with db.engine.connect() as conn:
-            started = time.perf_counter()
-            for s in schemas:
-                with conn.begin():
-                    conn.exec_driver_sql(f"ALTER TABLE {s}.supervision_groups ADD COLUMN bench_bare varchar(200)")
-            bare = (time.perf_counter() - started) * 1000 / len(schemas)
-
-        # the runner, on a copy of the town tree with one more revision
         shutil.copytree(schema.MIGRATIONS, tmp / "migrations")
-        head = schema.head("town")
-        (tmp / "migrations" / "town" / "versions" / "9999_bench01.py").write_text(REVISION.format(head=head))
-        schema.MIGRATIONS = tmp / "migrations"
-        assert schema.head("town") == "bench01"
-        started = time.perf_counter()
-        results = upgrade_towns(db.engine, workers=args.workers)
-        runner = (time.perf_counter() - started) * 1000 / len(results)
-        failed = [r for r in results if r.error]
-        assert not failed, failed[:3]
-        assert all(r.after == "bench01" for r in results)
-        print(f"{len(results)} towns upgraded by {args.workers} workers, each in its own transaction")
+        down = schema.head("town")
+        bares, runs = [], []
+        for n in range(1, args.rounds + 1):
+            # baseline: the bare loop, one transaction per town, one connection
+            with db.engine.connect() as conn:
+                started = time.perf_counter()
+                for s_ in schemas:
+                    with conn.begin():
+                        conn.exec_driver_sql(f"ALTER TABLE {s_}.supervision_groups ADD COLUMN bench_bare_{n} varchar(200)")
+                bares.append((time.perf_counter() - started) * 1000 / len(schemas))
+            # the runner, on a copy of the town tree with one more revision
+            (tmp / "migrations" / "town" / "versions" / f"9999_bench{n:02d}.py").write_text(
+                REVISION.format(n=n, down=down))
+            down = f"bench{n:02d}"
+            schema.MIGRATIONS = tmp / "migrations"
+            schema._script_directory.cache_clear()  # the tree grew a revision
+            assert schema.head("town") == down
+            started = time.perf_counter()
+            results = upgrade_towns(db.engine, workers=args.workers)
+            runs.append((time.perf_counter() - started) * 1000 / len(results))
+            failed = [r for r in results if r.error]
+            assert not failed, failed[:3]
+            assert all(r.after == down for r in results)
+        runner, bare = statistics.median(runs), statistics.median(bares)
+        print(f"{len(schemas)} towns, {args.rounds} rounds, {args.workers} worker(s), each town in its own transaction")
         print(f"migrate: {runner:.2f} ms/town vs bare ALTER loop {bare:.2f} ms/town = {runner / bare:.2f}x")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
