@@ -48,3 +48,16 @@ def test_a_deliberation_check_in_by_qr_and_minutes(page, browser, demo_server):
     page.click("[data-testid=cadence-link]")
     assert "周议事" in page.inner_text("[data-testid=cadence]")
     shot(page, "cadence")
+
+
+def test_the_station_admin_changes_the_expected_cadence(page, demo_server):
+    sign_in(page, demo_server, "yz_admin")
+    page.goto(demo_server + "/t/yinzhuang/activities/cadence")
+    page.click("[data-testid=types-link]")
+    page.select_option("#cadence_lead_goose_forum", "quarterly")
+    page.click("[data-testid=save-types]")
+    assert "已保存" in page.inner_text(".alert-success")
+    assert page.locator("#cadence_lead_goose_forum").input_value() == "quarterly"
+    shot(page, "activity-types")
+    page.select_option("#cadence_lead_goose_forum", "monthly")
+    page.click("[data-testid=save-types]")

@@ -154,3 +154,36 @@ def test_a_study_session_records_trainees_and_lecturers_and_feeds_the_calendar(a
     url = page.split('data-testid="my-calendar-url">')[1].split("<")[0].replace("http://localhost", "")
     events = Calendar.from_ical(client.get(url).data).walk("VEVENT")
     assert any("代表法学习" in str(e["summary"]) for e in events)
+
+
+def test_the_station_admin_sets_the_cadence_and_adds_a_kind(app, world, client_as):
+    admin = client_as("a_admin")
+    with app.app_context(), bound_to(world.town_a):
+        current = list(db.session.scalars(select(ActivityType)))
+        kinds = {k.code: k.id for k in current}
+        form = {f"cadence_{k.id}": k.cadence.value for k in current} \
+            | {f"expected_{k.id}": str(k.expected_per_period) for k in current} \
+            | {f"active_{k.id}": "on" for k in current if k.active}
+    form[f"cadence_{kinds['joint_meeting']}"] = "monthly"
+    form[f"expected_{kinds['joint_meeting']}"] = "2"
+    bad = admin.post(f"{BASE}/types", data={**form, f"expected_{kinds['training']}": "many"})
+    assert bad.status_code == 400
+    with app.app_context(), bound_to(world.town_a):
+        assert db.session.get(ActivityType, kinds["joint_meeting"]).cadence.value == "quarterly"  # unchanged
+    assert admin.post(f"{BASE}/types", data=form).status_code == 302
+    added = admin.post(f"{BASE}/types", data={"action": "add", "name": "党员活动日+议事", "code": "party_day",
+                                              "cadence": "monthly", "expected": "1"})
+    assert added.status_code == 302
+    again = admin.post(f"{BASE}/types", data={"action": "add", "name": "重复", "code": "party_day", "cadence": "monthly"})
+    assert again.status_code == 400
+    with app.app_context(), bound_to(world.town_a):
+        joint = db.session.get(ActivityType, kinds["joint_meeting"])
+        assert (joint.cadence.value, joint.expected_per_period) == ("monthly", 2)
+        assert db.session.scalar(select(ActivityType).where(ActivityType.code == "party_day")).name == "党员活动日+议事"
+    assert client_as("a_staff").get(f"{BASE}/types").status_code == 403
+    # leave the town's cadence as the template made it, for the other tests
+    from webapp.activities.models import Cadence
+
+    with app.app_context(), bound_to(world.town_a):
+        joint = db.session.get(ActivityType, kinds["joint_meeting"])
+        joint.cadence, joint.expected_per_period = Cadence.quarterly, 1

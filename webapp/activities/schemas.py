@@ -3,6 +3,8 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, fields, validate
 
+from .models import Cadence
+
 _REQUIRED = {"required": _l("This field is required."), "null": _l("This field is required.")}
 
 
@@ -41,3 +43,15 @@ class ActivitySchema(Schema):
     attendance = fields.Function(lambda a: [{"deputy_id": i.deputy_id, "invited": i.invited, "lecturer": i.lecturer,
                                              "checked_in_at": i.checked_in_at.isoformat() if i.checked_in_at else None,
                                              "checked_in_by": i.checked_in_by} for i in a.invitees], dump_only=True)
+
+
+class ActivityTypeSchema(Schema):
+    code = fields.String(required=True, error_messages=_REQUIRED, validate=validate.Regexp(
+        r"^[a-z][a-z0-9_]{1,39}$", error=_l("Use 2 to 40 lower-case letters, digits or underscores, starting with a letter.")))
+    name = fields.String(required=True, error_messages=_REQUIRED, validate=validate.Length(
+        min=1, max=64, error=_l("Enter a name of at most 64 characters.")))
+    name_en = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=96))
+    cadence = fields.Enum(Cadence, by_value=True, required=True,
+                          error_messages={**_REQUIRED, "unknown": _l("Choose how often.")})
+    expected = fields.Integer(load_default=1, validate=validate.Range(0, 10, error=_l("Between 0 and 10.")),
+                              error_messages={"invalid": _l("Enter a whole number.")})

@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from ..audit.services import record_town
 from ..deputies.models import Deputy, DeputyStatus
@@ -90,6 +90,39 @@ def add_file(activity: Activity, *, actor, filename: str, content: bytes) -> Act
     record_town("activity.file", actor=actor, target=f"{activity.theme[:100]} #{activity.id}",
                 details={"file": filename[-100:], "bytes": len(content)})
     return stored
+
+
+def add_type(*, actor, data: dict[str, Any]) -> ActivityType:
+    if db.session.scalar(select(ActivityType.id).where(ActivityType.code == data["code"])):
+        raise ActivityError(_l("A kind with the code %(code)s already exists.", code=data["code"]), "code")
+    position = (db.session.scalar(select(func.max(ActivityType.position))) or 0) + 1
+    kind = ActivityType(code=data["code"], name=data["name"], name_en=data.get("name_en"), cadence=data["cadence"],
+                        expected_per_period=data.get("expected", 1), position=position, active=True)
+    db.session.add(kind)
+    record_town("activity_type.create", actor=actor, target=kind.code,
+                details={"cadence": kind.cadence.value, "expected": kind.expected_per_period})
+    return kind
+
+
+def update_types(kinds: list[ActivityType], *, actor, form) -> None:
+    """Cadence, expected count and whether in use, for every kind at once (the settings form)."""
+    from marshmallow import ValidationError
+
+    changes = {}
+    for kind in kinds:
+        cadence_value = form.get(f"cadence_{kind.id}", kind.cadence.value)
+        expected_raw = (form.get(f"expected_{kind.id}") or "").strip()
+        if cadence_value not in Cadence.__members__:
+            raise ValidationError({f"cadence_{kind.id}": [str(_l("Choose how often."))]})
+        if not expected_raw.isdigit() or int(expected_raw) > 10:
+            raise ValidationError({f"expected_{kind.id}": [str(_l("Between 0 and 10."))]})
+        new = (Cadence(cadence_value), int(expected_raw), form.get(f"active_{kind.id}") == "on")
+        old = (kind.cadence, kind.expected_per_period, kind.active)
+        if new != old:
+            changes[kind.code] = [[old[0].value, old[1], old[2]], [new[0].value, new[1], new[2]]]
+            kind.cadence, kind.expected_per_period, kind.active = new
+    if changes:
+        record_town("activity_type.update", actor=actor, target="activity_types", details={"changes": changes})
 
 
 # --- the cadence: expected against held ----------------------------------------------------

@@ -20,9 +20,11 @@ from ..deputies.qr import qr_code_svg
 from ..extensions import db
 from . import bp
 from . import file_sections as _file_sections  # noqa: F401  (registers the deputy's-file section)
-from .models import Activity, ActivityFile, ActivityType
-from .schemas import ActivityInputSchema, MinutesSchema
-from .services import ActivityError, add_file, cadence, check_in, create_activity, save_minutes
+from ..accounts.models import TownRole
+from .models import Activity, ActivityFile, ActivityType, Cadence
+from .schemas import ActivityInputSchema, ActivityTypeSchema, MinutesSchema
+from .services import (ActivityError, add_file, add_type, cadence, check_in, create_activity, save_minutes,
+                       update_types)
 
 town_blueprint(bp)
 
@@ -50,6 +52,34 @@ def index():
 def cadence_view():
     year = request.args.get("year", type=int) or date.today().year
     return render_template("activities/cadence.html", rows=cadence(year), year=year)
+
+
+@bp.route("/types", methods=["GET", "POST"])
+@requires(TownRole.station_admin)
+def types():
+    """The town's activity types and the cadence it expects of each (seeded from its template)."""
+    kinds = db.session.scalars(select(ActivityType).order_by(ActivityType.position)).all()
+    errors: dict[str, str] = {}
+    form: dict = {}
+    if request.method == "POST":
+        try:
+            if request.form.get("action") == "add":
+                form = {k: (v or "").strip() for k, v in request.form.items() if k not in ("csrf_token", "action")}
+                add_type(actor=current_user, data=ActivityTypeSchema().load({k: v for k, v in form.items() if v}))
+            else:
+                update_types(kinds, actor=current_user, form=request.form)
+        except ValidationError as err:
+            errors = first_errors(err)
+        except ActivityError as err:
+            errors[err.field or "form"] = str(err.message)
+        else:
+            db.session.commit()
+            flash(_("Saved."), "success")
+            return redirect(url_for(".types"))
+        db.session.rollback()
+        kinds = db.session.scalars(select(ActivityType).order_by(ActivityType.position)).all()
+    return render_template("activities/types.html", kinds=kinds, errors=errors, form=form,
+                           cadences=list(Cadence)), 400 if errors else 200
 
 
 @bp.route("/new", methods=["GET", "POST"])
