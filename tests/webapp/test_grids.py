@@ -93,3 +93,17 @@ def test_the_activity_log_filters_and_pages(app, world, client_as):
     grids_only = admin.get("/t/zhuyang/audit", query_string={"action": "grid."}).get_data(as_text=True)
     assert "grid.create" in grids_only and "deputy.create" not in grids_only
     assert admin.get("/t/zhuyang/audit", query_string={"page": 99}).status_code == 200
+
+
+def test_lists_page_with_their_filters(app, world, client_as):
+    staff = client_as("a_staff")
+    with app.app_context(), bound_to(world.town_a):
+        from webapp.grids.models import GridKind
+        from webapp.grids.services import create_grid
+
+        for n in range(101):
+            create_grid(actor=None, data={"kind": GridKind.shop, "community": "分页村", "name": f"第{n}网格"})
+    first = staff.get(BASE + "/", query_string={"community": "分页村"}).get_data(as_text=True)
+    assert 'data-testid="pager"' in first and "page=2" in first and "community=" in first
+    second = staff.get(BASE + "/", query_string={"community": "分页村", "page": 2}).get_data(as_text=True)
+    assert "第 2 页，共 2 页" in second
