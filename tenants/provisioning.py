@@ -46,6 +46,7 @@ def seed_script(template_key: str, template_version: int) -> str:
     """
     from webapp.activities.models import ActivityType
     from webapp.evaluations.models import EvaluationIndicator, EvaluationTemplate
+    from webapp.opinions.models import OpinionCategory, ResponsibleUnit
     from webapp.projects.models import SupervisionGroup
 
     template = town_templates.load(template_key)
@@ -65,6 +66,14 @@ def seed_script(template_key: str, template_version: int) -> str:
             {"code": t["code"], "name": t["name"], "name_en": t.get("name_en"), "cadence": t["cadence"],
              "expected_per_period": t.get("expected", 1), "position": i, "active": True}
             for i, t in enumerate(types)]))
+    if categories := template.get("opinion_categories"):
+        add(insert(OpinionCategory.__table__).values([
+            {"code": c["code"], "name": c["name"], "name_en": c.get("name_en"), "position": i, "active": True,
+             "deadline_days": c.get("deadline_days", 15), "warning_days": c.get("warning_days", 3)}
+            for i, c in enumerate(categories)]))
+    if units := template.get("responsible_units"):
+        add(insert(ResponsibleUnit.__table__).values([
+            {"name": u["name"], "kind": u.get("kind", "department"), "active": True} for u in units]))
     if evaluation := template.get("evaluation"):
         table = EvaluationTemplate.__table__
         add(insert(table).values(

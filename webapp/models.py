@@ -13,3 +13,5 @@ from webapp.station.models import StationProfile  # noqa: F401
 from webapp.grids.models import Grid, GridHead  # noqa: F401
 from webapp.studios.models import Studio  # noqa: F401
 from webapp.receptions.models import ReceptionDay, RotaEntry  # noqa: F401
+from webapp.opinions.models import (Opinion, OpinionCategory, OpinionEvent, OpinionFile, OpinionUrge,  # noqa: F401
+                                    ResponsibleUnit, SuggestionSeconder)

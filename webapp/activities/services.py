@@ -14,17 +14,8 @@ from sqlalchemy import func, select
 from ..audit.services import record_town
 from ..deputies.models import Deputy, DeputyStatus
 from ..extensions import db
+from ..uploads import UploadRefused, check_upload
 from .models import Activity, ActivityFile, ActivityInvitee, ActivityType, Cadence
-
-MAX_FILE_BYTES = 10 * 1024 * 1024
-#: what a file must start with to be what its name says
-FILE_TYPES = {
-    ".jpg": (b"\xff\xd8\xff", "image/jpeg"), ".jpeg": (b"\xff\xd8\xff", "image/jpeg"),
-    ".png": (b"\x89PNG\r\n\x1a\n", "image/png"), ".pdf": (b"%PDF-", "application/pdf"),
-    ".docx": (b"PK\x03\x04", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
-    ".xlsx": (b"PK\x03\x04", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-}
-
 
 class ActivityError(Exception):
     def __init__(self, message, field: str | None = None):
@@ -75,15 +66,10 @@ def save_minutes(activity: Activity, *, actor, data: dict[str, Any]) -> None:
 
 def add_file(activity: Activity, *, actor, filename: str, content: bytes) -> ActivityFile:
     """Keep a photo or document, if it is one of the accepted kinds and not too large."""
-    if len(content) > MAX_FILE_BYTES:
-        raise ActivityError(_l("A file may be at most 10 MB."), "file")
-    extension = "." + filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
-    kind = FILE_TYPES.get(extension)
-    if kind is None:
-        raise ActivityError(_l("Accepted are photos (JPEG, PNG), PDF, Word (.docx) and Excel (.xlsx) files."), "file")
-    magic, mimetype = kind
-    if not content.startswith(magic):
-        raise ActivityError(_l("The file is not what its name says (%(name)s).", name=filename), "file")
+    try:
+        mimetype = check_upload(filename, content)
+    except UploadRefused as err:
+        raise ActivityError(err.message, "file") from err
     stored = ActivityFile(activity=activity, filename=filename[-200:], mimetype=mimetype, size=len(content),
                           content=content)
     db.session.add(stored)

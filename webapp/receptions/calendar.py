@@ -44,3 +44,27 @@ def reception_day(rule: dict[str, Any], year: int, month: int) -> date:
 
 def year_schedule(rule: dict[str, Any], year: int) -> list[date]:
     return [reception_day(rule, year, month) for month in range(1, 13)]
+
+
+def add_working_days(start: date, days: int) -> date:
+    """The day `days` working days after `start` (start itself not counted): a deadline of
+    15 working days from an assignment on 2026-09-28 skips National Day and lands after
+    the make-up Saturday is counted as a working day."""
+    day = start
+    remaining = days
+    while remaining > 0:
+        day += timedelta(days=1)
+        if is_working_day(day):
+            remaining -= 1
+    return day
+
+
+def subtract_working_days(end: date, days: int) -> date:
+    """The working day `days` working days before `end` (for the warning threshold)."""
+    day = end
+    remaining = days
+    while remaining > 0:
+        day -= timedelta(days=1)
+        if is_working_day(day):
+            remaining -= 1
+    return day
