@@ -91,6 +91,24 @@ def progress(done: int, total: int, step: str = "") -> None:
     job.save_meta()
 
 
+def fan_out(func: Callable, name: str, day: str, queue_name: str = "notify") -> int:
+    """Enqueue `func(town_id, day)` once for every active town, under the stable id
+    `{name}-{town_id}-{day}`: a second fan-out the same day adds nothing. Returns how many
+    towns there are. Runs inside a platform job (the session is not bound)."""
+    from sqlalchemy import select
+
+    from tenants.models import Town, TownStatus
+    from webapp.extensions import db
+
+    towns = db.session.scalars(select(Town.id).where(Town.status == TownStatus.active)).all()
+    q = queue(queue_name)
+    for town_id in towns:
+        job_id = f"{name}-{town_id}-{day}"
+        if q.fetch_job(job_id) is None:
+            q.enqueue(func, town_id, day, job_id=job_id, result_ttl=7 * 86400)
+    return len(towns)
+
+
 _APP = None
 
 

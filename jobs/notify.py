@@ -25,12 +25,13 @@ ROLE_NAMES = {
 def deliver(*, user_id: int, kind: str, dedupe_key: str, title: str, body: str = "", link: str | None = None) -> bool:
     """Record one in-app notification in the bound town. Idempotent on `dedupe_key`;
     returns whether it was new."""
-    result = db.session.execute(
+    # RETURNING, not rowcount: an ORM-enabled INSERT does not report a row count
+    inserted = db.session.execute(
         insert(Notification).values(user_id=user_id, kind=kind, dedupe_key=dedupe_key, title=title,
                                     body=body, link=link)
-        .on_conflict_do_nothing(index_elements=["dedupe_key"])
-    )
-    return result.rowcount == 1
+        .on_conflict_do_nothing(index_elements=["dedupe_key"]).returning(Notification.id)
+    ).scalar()
+    return inserted is not None
 
 
 @town_job

@@ -5,12 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 from flask import g
-from sqlalchemy import select
 
-from tenants.models import Town, TownStatus
-from webapp.extensions import db
-
-from . import platform_job, progress, queue, town_job
+from . import fan_out, platform_job, progress, town_job
 
 
 @town_job
@@ -30,11 +26,4 @@ def send_reception_notices(town_id: int, today: str) -> int:
 @platform_job
 def reception_notices_due(today: str | None = None) -> int:
     """Daily: one notice job per active town, under a stable id per town and day."""
-    today = today or date.today().isoformat()
-    towns = db.session.scalars(select(Town.id).where(Town.status == TownStatus.active)).all()
-    q = queue("notify")
-    for town_id in towns:
-        job_id = f"reception-notices-{town_id}-{today}"
-        if q.fetch_job(job_id) is None:
-            q.enqueue(send_reception_notices, town_id, today, job_id=job_id, result_ttl=7 * 86400)
-    return len(towns)
+    return fan_out(send_reception_notices, "reception-notices", today or date.today().isoformat())

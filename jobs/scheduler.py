@@ -36,7 +36,7 @@ class Periodic:
 
 
 def registry() -> list[Periodic]:
-    from . import maintenance, receptions
+    from . import maintenance, opinions, receptions
 
     return [
         # 02:30 Beijing time
@@ -45,6 +45,9 @@ def registry() -> list[Periodic]:
         # 08:00 Beijing time: a week ahead of each reception day, the deputies on duty are told
         Periodic("reception-notices", receptions.reception_notices_due, timedelta(days=1),
                  offset=timedelta(hours=0), queue="notify"),
+        # 08:30 Beijing time: overdue and nearly-due opinions are urged, staff are told
+        Periodic("opinion-urges", opinions.opinion_urges_due, timedelta(days=1),
+                 offset=timedelta(minutes=30), queue="notify"),
     ]
 
 

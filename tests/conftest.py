@@ -53,7 +53,10 @@ def app(stack):
     from webapp import create_app
     from webapp.extensions import db
 
-    app = create_app({"TESTING": True, "WTF_CSRF_ENABLED": False, "LOGIN_RATE_LIMIT": "1000 per minute"})
+    # the public opinion form's limit is small so a test can reach it: other tests posting the
+    # form use addresses of their own (environ_base={"REMOTE_ADDR": ...})
+    app = create_app({"TESTING": True, "WTF_CSRF_ENABLED": False, "LOGIN_RATE_LIMIT": "1000 per minute",
+                      "PUBLIC_FORM_RATE_LIMIT": "5 per minute"})
     with app.app_context():
         upgrade_platform(db.engine)
     yield app

@@ -88,7 +88,8 @@ def _install_jobs() -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from . import accounts, activities, admin, api, committees, deputies, grids, public, receptions, station, studios, towns
+    from . import (accounts, activities, admin, api, committees, deputies, grids, opinions, public, receptions, station,
+                   studios, towns)
     from .accounts import views as _accounts_views  # noqa: F401
     from .activities import api as _activity_api  # noqa: F401
     from .activities import views as _activity_views  # noqa: F401
@@ -96,6 +97,8 @@ def _register_blueprints(app: Flask) -> None:
     from .deputies import views as _deputy_views  # noqa: F401
     from .grids import api as _grid_api  # noqa: F401
     from .grids import views as _grid_views  # noqa: F401
+    from .opinions import api as _opinion_api  # noqa: F401
+    from .opinions import views as _opinion_views  # noqa: F401
     from .public import views as _public_views  # noqa: F401
     from .receptions import api as _reception_api  # noqa: F401
     from .receptions import views as _reception_views  # noqa: F401
@@ -109,7 +112,8 @@ def _register_blueprints(app: Flask) -> None:
     from .towns import views as _town_views  # noqa: F401
 
     csrf.exempt(api.bp)  # the API checks CSRF itself for cookie sessions (api/core.py)
-    for bp in (accounts.bp, towns.bp, activities.bp, deputies.bp, grids.bp, studios.bp, receptions.bp, station.bp, public.bp, committees.bp, admin.bp, api.bp):
+    for bp in (accounts.bp, towns.bp, activities.bp, deputies.bp, grids.bp, studios.bp, receptions.bp, station.bp,
+               opinions.bp, public.bp, committees.bp, admin.bp, api.bp):
         app.register_blueprint(bp)
 
 

@@ -54,6 +54,15 @@ def from_environment(instance: Path) -> dict:
         # Redis down must not lock everyone out: the limit lapses, sign-in keeps working
         "RATELIMIT_SWALLOW_ERRORS": True,
         "LOGIN_RATE_LIMIT": os.environ.get("LIAISON_LOGIN_RATE_LIMIT", "10 per minute;50 per hour"),
+        # The public opinion form (per address, POSTs counted whether they succeed or not). Generous
+        # on purpose: a village's phones often reach us through one carrier-grade NAT address, and
+        # on a reception day a roomful of people may send from the station's Wi-Fi; the human
+        # check and the once-only form key stop the cheap abuse, this only caps a flood (the day
+        # cap bounds the junk staff would have to clear).
+        "PUBLIC_FORM_RATE_LIMIT": os.environ.get("LIAISON_PUBLIC_FORM_RATE_LIMIT", "10 per 10 minutes;100 per day"),
+        # Looking opinions up by receipt code (status, receipt, rating; one budget per address): far
+        # more than a person needs, far too few to guess 8-character codes (31^8 of them)
+        "PUBLIC_LOOKUP_RATE_LIMIT": os.environ.get("LIAISON_PUBLIC_LOOKUP_RATE_LIMIT", "30 per minute;300 per hour"),
         "BABEL_DEFAULT_LOCALE": DEFAULT_LOCALE,
         "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
         "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).parent / "translations"),

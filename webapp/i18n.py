@@ -52,6 +52,19 @@ def labels() -> dict:
         "deputy_status": {"serving": _l("Serving"), "left": _l("Left")},
         "grid_kind": {"residential": _l("Residential"), "shop": _l("Street shops")},
         "response": {"confirmed": _l("Will come"), "declined": _l("Cannot come")},
+        "channel": {"reception_day": _l("Reception day"), "visit": _l("Deputy's visit"), "grid": _l("Grid"),
+                    "hotline": _l("12345 hotline"), "web_form": _l("Online form"),
+                    "forum": _l("Forum or deliberation"), "staff": _l("Entered by staff"),
+                    "deputy": _l("Deputy's suggestion")},
+        "unit_kind": {"department": _l("Town department"), "village": _l("Village or community"),
+                      "company": _l("Company"), "other": _l("Other")},
+        "satisfaction": {"satisfied": _l("Satisfied"), "basically": _l("Basically satisfied"),
+                         "not_satisfied": _l("Not satisfied")},
+        "congress_level": {"town": _l("Town congress"), "county": _l("County congress"),
+                           "prefecture": _l("City congress"), "province": _l("Provincial congress"),
+                           "national": _l("National congress")},
+        "feedback_how": {"phone": _l("By phone"), "visit": _l("Home visit"), "in_person": _l("In person"),
+                         "sms": _l("Text message"), "letter": _l("Letter"), "public_page": _l("On the public page")},
     }
 
 

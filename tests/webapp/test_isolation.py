@@ -15,6 +15,10 @@ from webapp.extensions import db
 
 TOWN_PREFIXES = ("/t/<town>", "/api/v1/t/<town>")
 PUBLIC_PREFIX = "/p/<town>"
+#: the only public endpoints that write: a constituent sends an opinion, rates its answer
+PUBLIC_WRITE_ENDPOINTS = {"public.opinion_new", "public.opinion_rate"}
+#: the constituent's phone on town B's sample opinion (`code` is its receipt code)
+PRIVATE_PHONE = "13811114444"
 WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 
 
@@ -70,7 +74,18 @@ def samples(app, world):
                                                      "invitee_ids": [deputy.id]})
         check_in(activity, deputy, by="staff", actor=None)
         stored = add_file(activity, actor=None, filename="photo.png", content=tiny_png())
+        from webapp.opinions.models import Channel, ResponsibleUnit, UnitKind
+        from webapp.opinions.services import add_file as add_opinion_file
+        from webapp.opinions.services import create_opinion
+
+        unit = ResponsibleUnit(name="故县镇规划建设办", kind=UnitKind.department, active=True)
+        db.session.add(unit)
+        opinion = create_opinion(actor=None, data={"channel": Channel.staff, "title": "故县路灯不亮",
+                                                   "text": "故县村路灯", "constituent_phone": "13811114444",
+                                                   "deputy_id": deputy.id})
+        photo = add_opinion_file(opinion, filename="photo.png", content=tiny_png(), actor=None)
         db.session.flush()
+        opinion_id, unit_id, photo_id, receipt_code = opinion.id, unit.id, photo.id, opinion.receipt_code
         day_id, activity_id, file_id, checkin_token = day.id, activity.id, stored.id, activity.checkin_token
         deputy_id, grid_id, head_id, studio_id = deputy.id, grid.id, head.id, studio.id
     with app.app_context():
@@ -84,7 +99,8 @@ def samples(app, world):
                   "deputy_id": deputy_id, "grid_id": grid_id, "head_id": head_id, "studio_id": studio_id,
                   "day_id": day_id, "year": 2026, "town_token": "town-secret-b",
                   "deputy_token": "deputy-secret-b", "activity_id": activity_id, "file_id": file_id,
-                  "token": checkin_token}
+                  "token": checkin_token, "opinion_id": opinion_id, "unit_id": unit_id, "photo_id": photo_id,
+                  "code": receipt_code}
         db.session.remove()
     return values
 
@@ -120,7 +136,8 @@ def _b_state(app, world) -> tuple:
         with db.engine.connect() as conn:
             tables = ("supervision_groups", "notifications", "town_audit_entries", "deputies", "grids", "grid_heads",
                       "grid_deputies", "studios", "studio_members", "deputy_photos", "reception_days", "rota_entries", "activities",
-                      "activity_invitees", "activity_files")
+                      "activity_invitees", "activity_files", "opinions", "opinion_events", "opinion_files",
+                      "responsible_units", "opinion_categories", "suggestion_seconders")
             counts = tuple(conn.execute(text(f"SELECT count(*) FROM {town_b.schema_name}.{t}")).scalar() for t in tables)
             unread = conn.execute(text(f"SELECT count(*) FROM {town_b.schema_name}.notifications WHERE read_at IS NULL")).scalar()
             unread = (unread, conn.execute(text(f"SELECT string_agg(status || coalesce(name, ''), ',' ORDER BY id) "
@@ -229,15 +246,29 @@ def test_operator_pages_are_for_operators_only(app, world, client_as):
                 assert client.get(rule.rule).status_code == expected, (username, rule.rule)
 
 
+def _open_public(client, app, rule, samples):
+    """GET a public page; a write-only endpoint (rating) is POSTed to, with nothing in it."""
+    url = _url(app, rule, samples)
+    return client.get(url) if "GET" in rule.methods else client.post(url, data={})
+
+
 def test_public_pages_need_no_login_and_show_nothing_private(app, world, samples, client):
     rules = public_rules(app)
-    assert {r.endpoint for r in rules} >= {"public.station", "public.deputy"}
+    assert {r.endpoint for r in rules} >= {"public.station", "public.deputy", "public.opinion_status"}
+    assert PUBLIC_WRITE_ENDPOINTS <= {r.endpoint for r in rules}
     for rule in rules:
-        assert "GET" in rule.methods and not (rule.methods - {"GET", "HEAD", "OPTIONS"}), "public pages only read"
+        readonly = {"GET", "HEAD", "OPTIONS"}
+        allowed = readonly | {"POST"} if rule.endpoint in PUBLIC_WRITE_ENDPOINTS else readonly
+        assert not (rule.methods - allowed), f"public pages only read, but for {PUBLIC_WRITE_ENDPOINTS}"
+        if "GET" not in rule.methods:
+            continue
         page = client.get(_url(app, rule, samples))
         assert page.status_code == 200, rule.rule
         text_ = page.get_data().decode("utf-8", "replace")
         assert "13811112222" not in text_ and "1971" not in text_  # phone not chosen public, birth year never
+        assert PRIVATE_PHONE not in text_, rule.rule  # a constituent's phone: staff only
+    status = client.get(f"/p/{samples['town']}/o/{samples['code']}")
+    assert status.status_code == 200 and "故县路灯不亮" in status.get_data(as_text=True)
 
 
 def test_a_public_url_under_another_towns_name_never_shows_this_towns_records(app, world, samples, client):
@@ -246,9 +277,14 @@ def test_a_public_url_under_another_towns_name_never_shows_this_towns_records(ap
         slug_a = town_a.slug
         db.session.remove()
     for rule in public_rules(app):
-        page = client.get(_url(app, rule, {**samples, "town": slug_a}))
-        assert "故县代表" not in page.get_data().decode("utf-8", "replace"), rule.rule
+        page = _open_public(client, app, rule, {**samples, "town": slug_a})
+        text_ = page.get_data().decode("utf-8", "replace")
+        assert "故县代表" not in text_ and "故县路灯不亮" not in text_, rule.rule
         assert page.status_code in (200, 404)
+    # town B's receipt code under town A's name: no such opinion there
+    for endpoint in ("public.opinion_status", "public.opinion_receipt", "public.opinion_rate"):
+        rule = next(r for r in public_rules(app) if r.endpoint == endpoint)
+        assert _open_public(client, app, rule, {**samples, "town": slug_a}).status_code == 404, endpoint
 
 
 def test_public_pages_of_a_suspended_town_are_gone(app, world, samples, client):
@@ -260,7 +296,7 @@ def test_public_pages_of_a_suspended_town_are_gone(app, world, samples, client):
         db.session.commit()
         try:
             for rule in public_rules(app):
-                assert client.get(_url(app, rule, samples)).status_code == 404
+                assert _open_public(client, app, rule, samples).status_code == 404, rule.rule
         finally:
             town_b.status = TownStatus.active
             db.session.commit()

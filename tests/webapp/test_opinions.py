@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
+from tenants.models import Town
 from webapp.access import bound_to
 from webapp.extensions import db
 from webapp.opinions.models import Channel, Kind, Opinion, OpinionCategory, OpinionEvent, ResponsibleUnit, State
@@ -252,3 +253,49 @@ def test_statistics_count_what_the_ledger_holds(app, world):
         assert figures.by_category[roads.id].received == 3
         assert list(figures.by_month) == ["2026-10"]
         db.session.rollback()
+
+
+# --- the daily urge job ----------------------------------------------------------------------
+
+def test_the_urge_job_run_twice_in_a_day_urges_and_tells_once(app, world, stack):
+    from redis import Redis
+    from rq import Queue, SimpleWorker
+
+    from jobs.opinions import opinion_urges_due, send_opinion_urges
+    from webapp.notifications.models import Notification
+    from webapp.opinions.models import OpinionUrge
+
+    with app.app_context(), bound_to(world.town_c):
+        late, soon, fine = (_opinion(title=f"催办测试{n}") for n in range(3))
+        for opinion, assigned in ((late, date(2031, 4, 1)), (soon, date(2031, 5, 20)), (fine, date(2031, 5, 29))):
+            _walk(opinion, ["accept"])
+            transition(opinion, "assign", data={"unit_id": _unit().id}, today=assigned)
+        # 15 working days: from 04-01 due 04-23 (overdue on 06-02); from 05-20 due 06-10 (warning from 06-05,
+        # so not yet); make it nearly due by moving its warning day; from 05-29 due 06-19: fine
+        soon.warn_on = date(2031, 6, 2)
+        ids = (late.id, soon.id, fine.id)
+    urged = send_opinion_urges(world.town_c, "2031-06-02")
+    assert urged >= 2
+    assert send_opinion_urges(world.town_c, "2031-06-02") == 0  # twice the same day: once
+    with app.app_context(), bound_to(world.town_c):
+        urges = db.session.execute(select(OpinionUrge.opinion_id, OpinionUrge.reason, OpinionUrge.notified)
+                                   .where(OpinionUrge.opinion_id.in_(ids))).all()
+        assert sorted((o, r) for o, r, _n in urges) == sorted([(ids[0], "overdue"), (ids[1], "warning")])
+        assert all(n >= 1 for *_x, n in urges)  # the station admin at least
+        notes = db.session.scalars(select(Notification).where(
+            Notification.user_id == world.users["c_admin"], Notification.kind == "urge",
+            Notification.link.in_([f"/t/{db.session.get(Town, world.town_c).slug}/opinions/{i}" for i in ids]))).all()
+        assert len(notes) == 2 and any("逾期" in n.title or "Overdue" in n.title for n in notes)
+        events = db.session.scalar(select(func.count()).select_from(OpinionEvent).where(
+            OpinionEvent.opinion_id.in_(ids), OpinionEvent.action == "urge"))
+        assert events == 2
+    assert send_opinion_urges(world.town_c, "2031-06-03") >= 2  # the next day: again
+    # the daily fan-out: one job per active town under a stable id per day
+    queue = Queue("notify", connection=Redis.from_url(stack.redis_url))
+    queue.empty()
+    with app.app_context():
+        assert opinion_urges_due("2031-06-04") >= 3
+        opinion_urges_due("2031-06-04")
+    assert queue.count == len(set(queue.job_ids)) >= 3
+    SimpleWorker([queue], connection=queue.connection).work(burst=True)
+    queue.empty()

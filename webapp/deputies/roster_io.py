@@ -24,6 +24,7 @@ from sqlalchemy import select
 
 from ..audit.services import record_town
 from ..extensions import db
+from ..spreadsheets import RowError, as_text
 from ..i18n import labels
 from .models import Deputy, DeputyLevel, DeputyStatus, Gender
 from .schemas import DeputyInputSchema
@@ -89,14 +90,6 @@ def _headers() -> dict[str, str]:
     return out
 
 
-def _as_text(sheet) -> None:
-    """Every string cell is text: a value typed as '=HYPERLINK(...)' must never become a formula."""
-    for row in sheet.iter_rows():
-        for cell in row:
-            if isinstance(cell.value, str):
-                cell.data_type = "s"
-
-
 def export_roster(deputies: list[Deputy]) -> bytes:
     """An XLSX of these deputies, headers and values in the current language."""
     table = labels()
@@ -120,18 +113,10 @@ def export_roster(deputies: list[Deputy]) -> bytes:
         for cell in row:
             cell.number_format = "yyyy-mm-dd"
     sheet.freeze_panes = "A2"
-    _as_text(sheet)
+    as_text(sheet)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
-
-
-@dataclass
-class RowError:
-    row: int
-    column: str
-    value: str
-    message: str
 
 
 @dataclass
@@ -318,8 +303,8 @@ def export_file(deputy: Deputy, deputy_file) -> bytes:
             cell.number_format = "yyyy-mm-dd"
     for column, width in zip("ABCD", (12, 20, 40, 30)):
         entries.column_dimensions[column].width = width
-    _as_text(summary)
-    _as_text(entries)
+    as_text(summary)
+    as_text(entries)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -24,6 +24,7 @@ from ..uploads import PHOTOS, UploadRefused, check_upload
 from .models import (Channel, Kind, Opinion, OpinionCategory, OpinionEvent, OpinionFile, ResponsibleUnit,
                      Satisfaction, State)
 
+BEIJING = timezone(timedelta(hours=8))
 DEFAULT_DEADLINE_DAYS = 15
 DEFAULT_WARNING_DAYS = 3
 MAX_EXTENSION_DAYS = 60
@@ -108,6 +109,18 @@ def deadline_for(category: OpinionCategory | None, start: date) -> tuple[date, d
     return due, subtract_working_days(due, warning)
 
 
+def _moment(day: date | None) -> datetime | None:
+    """When an event happened: now, unless it is recorded for an earlier day (a slip entered
+    late, the demo's year), then that day at the station's opening hour."""
+    if day is None or day >= date.today():
+        return None  # the database's now()
+    return datetime.combine(day, time(9, 0), tzinfo=BEIJING)
+
+
+def _when(moment: datetime | None) -> dict:
+    return {"created_at": moment} if moment is not None else {}
+
+
 # --- intake --------------------------------------------------------------------------------
 
 def new_receipt_code() -> str:
@@ -166,7 +179,8 @@ def create_opinion(*, actor, data: dict[str, Any], actor_name: str | None = None
     opinion.events.append(OpinionEvent(action="collect", from_state=None, to_state=State.collected.value,
                                        actor_id=getattr(actor, "id", None),
                                        actor_name=actor_name or getattr(actor, "display_name", None),
-                                       data={"channel": opinion.channel.value}))
+                                       data={"channel": opinion.channel.value},
+                                       **_when(_moment(opinion.received_on))))
     db.session.flush()
     record_town(f"{kind.value}.create", actor=actor, target=f"{opinion.title[:100]} #{opinion.id}",
                 details={"channel": opinion.channel.value})
@@ -209,6 +223,7 @@ def transition(opinion: Opinion, action: str, *, actor=None, actor_name: str | N
     already (nothing changes); raises OpinionError when the action is not allowed now or
     its input is incomplete."""
     data = data or {}
+    at = _moment(today)
     today = today or date.today()
     spec = ACTIONS.get(action)
     if spec is None:
@@ -233,7 +248,7 @@ def transition(opinion: Opinion, action: str, *, actor=None, actor_name: str | N
     name = actor_name or getattr(actor, "display_name", None)
     opinion.events.append(OpinionEvent(action=action, from_state=before.value, to_state=opinion.state.value,
                                        actor_id=getattr(actor, "id", None), actor_name=name, note=note,
-                                       data=details, nonce=nonce or None))
+                                       data=details, nonce=nonce or None, **_when(at)))
     db.session.flush()
     record_town(f"{opinion.kind.value}.{action}", actor=actor, target=f"{opinion.title[:100]} #{opinion.id}",
                 details={"from": before.value, "to": opinion.state.value, **details})
@@ -428,3 +443,59 @@ def filtered(query, args: dict[str, Any], today: date | None = None):
 def open_count_by_unit() -> dict[int, int]:
     return dict(db.session.execute(select(Opinion.unit_id, func.count()).where(
         Opinion.state.in_((State.assigned, State.in_progress))).group_by(Opinion.unit_id)).all())
+
+
+# --- urges (催办) -----------------------------------------------------------------------------
+
+def urge_due(town, today: date) -> int:
+    """Urge every overdue or nearly-due opinion once for `today`: an urge row (unique per
+    opinion and day), an event in its history, and a notice to the town's staff and to the
+    receiving deputy through the in-app channel. A second run the same day finds the urge
+    rows there and tells nobody again. Returns how many opinions were urged."""
+    from sqlalchemy.dialects.postgresql import insert
+
+    from jobs.notify import deliver
+
+    from ..accounts.models import TownMembership, TownRole
+    from ..deputies.models import Deputy
+    from .models import OpinionUrge
+
+    due = db.session.scalars(
+        select(Opinion).where(Opinion.state.in_((State.assigned, State.in_progress)),
+                              or_(Opinion.due_on < today, Opinion.warn_on <= today))
+        .order_by(Opinion.due_on, Opinion.id)).all()
+    if not due:
+        return 0
+    staff = sorted(set(db.session.scalars(select(TownMembership.user_id).where(
+        TownMembership.town_id == town.id, TownMembership.role.in_((TownRole.station_admin, TownRole.staff))))))
+    deputy_users = dict(db.session.execute(select(Deputy.id, Deputy.user_id).where(
+        Deputy.id.in_({o.deputy_id for o in due if o.deputy_id}), Deputy.user_id.is_not(None))).all())
+    urged = 0
+    for opinion in due:
+        reason = "overdue" if opinion.due_on < today else "warning"
+        new = db.session.execute(
+            insert(OpinionUrge).values(opinion_id=opinion.id, day=today, reason=reason, unit_id=opinion.unit_id)
+            .on_conflict_do_nothing(index_elements=["opinion_id", "day"]).returning(OpinionUrge.id)).scalar()
+        if new is None:
+            continue
+        unit = opinion.unit.name if opinion.unit else "—"
+        if reason == "overdue":
+            title = _l("Overdue: %(title)s (No. %(id)d)", title=opinion.title[:40], id=opinion.id)
+            body = _l("%(unit)s was to answer by %(due)s. Urge the unit today.", unit=unit,
+                      due=opinion.due_on.isoformat())
+        else:
+            title = _l("Due soon: %(title)s (No. %(id)d)", title=opinion.title[:40], id=opinion.id)
+            body = _l("%(unit)s must answer by %(due)s.", unit=unit, due=opinion.due_on.isoformat())
+        recipients = list(staff)
+        if opinion.deputy_id in deputy_users and deputy_users[opinion.deputy_id] not in recipients:
+            recipients.append(deputy_users[opinion.deputy_id])
+        link = f"/t/{town.slug}/opinions/{opinion.id}"
+        sent = sum(deliver(user_id=user_id, kind="urge", dedupe_key=f"urge:{opinion.id}:{today.isoformat()}:{user_id}",
+                           title=str(title), body=str(body), link=link) for user_id in recipients)
+        db.session.execute(OpinionUrge.__table__.update().where(OpinionUrge.id == new).values(notified=sent))
+        opinion.events.append(OpinionEvent(action="urge", from_state=opinion.state.value, to_state=opinion.state.value,
+                                           actor_name=str(_l("Daily reminder")), note=str(body),
+                                           data={"reason": reason, "notified": sent}, **_when(_moment(today))))
+        urged += 1
+    db.session.flush()
+    return urged

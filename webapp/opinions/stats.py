@@ -97,6 +97,7 @@ def statistics(start: date, end: date, *, kind: Kind = Kind.opinion, deputy_id: 
         if not grouped:
             result.total = figures
         else:
-            targets[grouped[0]][getattr(row, grouped[0])] = figures
+            key = getattr(row, grouped[0])
+            targets[grouped[0]][getattr(key, "value", key)] = figures  # an enum (channel) by its value
     result.by_month = dict(sorted(result.by_month.items()))
     return result

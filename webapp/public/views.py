@@ -90,3 +90,6 @@ def deputy_calendar(deputy_token: str):
     if found is None:
         abort(404)
     return Response(deputy_feed(g.town, found), mimetype="text/calendar")
+
+
+from . import opinions as _opinions  # noqa: E402,F401

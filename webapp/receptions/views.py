@@ -11,7 +11,7 @@ from flask_login import current_user
 from marshmallow import ValidationError
 from openpyxl import Workbook
 from openpyxl.styles import Font
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from ..access import ALL_TOWN_ROLES, STAFF, requires, town_blueprint
 from ..accounts.schemas import first_errors
@@ -181,7 +181,11 @@ def record(day_id: int):
             db.session.commit()
             flash(_("The reception day has been recorded."), "success")
             return redirect(url_for(".index", year=day.day.year))
-    return render_template("receptions/record.html", day=day, entries=entries, errors=errors), 400 if errors else 200
+    from ..opinions.models import Opinion
+
+    opinions = db.session.scalar(select(func.count()).select_from(Opinion).where(Opinion.reception_day_id == day.id))
+    return render_template("receptions/record.html", day=day, entries=entries, errors=errors,
+                           opinions=opinions), 400 if errors else 200
 
 
 @bp.get("/<int:day_id>/poster")

@@ -1,0 +1,46 @@
+"""What opinions put into each deputy's file (一人一档): the opinions they received and
+followed, and the suggestions they filed or seconded."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import has_request_context, url_for
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from ..deputies.file import FileEntry, file_section
+from ..extensions import db
+from .models import Kind, Opinion, State, SuggestionSeconder
+from .services import state_labels
+
+
+def _entries(rows, detail) -> list[FileEntry]:
+    link = has_request_context()
+    labels = state_labels()
+    return [FileEntry(day, title, detail(labels[state.value], extra),
+                      link=url_for("opinions.show", opinion_id=id_) if link else None)
+            for id_, day, title, state, extra in rows]
+
+
+@file_section("opinions", _l("Opinions received and followed"), order=30)
+def received(deputy_id: int, start: date, end: date) -> list[FileEntry]:
+    rows = db.session.execute(
+        select(Opinion.id, Opinion.received_on, Opinion.title, Opinion.state, Opinion.channel)
+        .where(Opinion.kind == Kind.opinion, Opinion.deputy_id == deputy_id, Opinion.state != State.merged,
+               Opinion.received_on.between(start, end))).all()
+    return _entries(rows, lambda state, _channel: str(state))
+
+
+@file_section("suggestions", _l("Suggestions and motions"), order=31)
+def suggestions(deputy_id: int, start: date, end: date) -> list[FileEntry]:
+    own = db.session.execute(
+        select(Opinion.id, Opinion.received_on, Opinion.title, Opinion.state, Opinion.congress_level)
+        .where(Opinion.kind == Kind.suggestion, Opinion.deputy_id == deputy_id,
+               Opinion.received_on.between(start, end))).all()
+    seconded = db.session.execute(
+        select(Opinion.id, Opinion.received_on, Opinion.title, Opinion.state, Opinion.congress_level)
+        .join(SuggestionSeconder, SuggestionSeconder.opinion_id == Opinion.id)
+        .where(SuggestionSeconder.deputy_id == deputy_id, Opinion.received_on.between(start, end))).all()
+    return (_entries(own, lambda state, _level: f"{_l('Filed')} · {state}")
+            + _entries(seconded, lambda state, _level: f"{_l('Seconded')} · {state}"))
