@@ -72,8 +72,8 @@ def action_labels() -> dict[str, Any]:
     return {
         "collect": _l("Collected"), "accept": _l("Accept"), "merge": _l("Merge as duplicate"),
         "decline": _l("Not in scope"), "assign": _l("Assign to a unit"), "reply": _l("Interim reply"),
-        "request_extension": _l("Extension requested"), "decide_extension": _l("Extension decided"),
-        "answer": _l("Answered"), "feedback": _l("Feedback given"), "close": _l("Close"),
+        "request_extension": _l("Request an extension"), "decide_extension": _l("Decide the extension"),
+        "answer": _l("Record the answer"), "feedback": _l("Give feedback"), "close": _l("Close"),
         "reopen": _l("Reopen"), "urge": _l("Urged"),
     }
 
