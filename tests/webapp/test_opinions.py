@@ -299,3 +299,21 @@ def test_the_urge_job_run_twice_in_a_day_urges_and_tells_once(app, world, stack)
     assert queue.count == len(set(queue.job_ids)) >= 3
     SimpleWorker([queue], connection=queue.connection).work(burst=True)
     queue.empty()
+
+
+def test_the_deputys_file_carries_the_opinions_and_the_years_figures(app, world):
+    from webapp.deputies.file import assemble
+    from webapp.deputies.models import Deputy, DeputyLevel
+    from webapp.deputies.services import create_deputy
+
+    with app.app_context(), bound_to(world.town_c):
+        deputy = create_deputy(actor=None, data={"name": "档案代表", "level": DeputyLevel.town})
+        db.session.flush()
+        opinion = _opinion(deputy_id=deputy.id, received_on=date(2026, 10, 20))
+        _walk(opinion, PATHS[State.closed])
+        _opinion(deputy_id=deputy.id, received_on=date(2026, 10, 21))
+        file = assemble(db.session.get(Deputy, deputy.id), [2026])
+        assert file.count(2026, "opinions") == 2
+        [line] = file.entries[2026]["opinion_figures"]
+        assert "2" in line.title and "100" in line.title  # 2 received, 1 answered on time (100%)
+        db.session.rollback()

@@ -44,3 +44,22 @@ def suggestions(deputy_id: int, start: date, end: date) -> list[FileEntry]:
         .where(SuggestionSeconder.deputy_id == deputy_id, Opinion.received_on.between(start, end))).all()
     return (_entries(own, lambda state, _level: f"{_l('Filed')} · {state}")
             + _entries(seconded, lambda state, _level: f"{_l('Seconded')} · {state}"))
+
+
+@file_section("opinion_figures", _l("Opinions: the year's figures"), order=29)
+def figures(deputy_id: int, start: date, end: date) -> list[FileEntry]:
+    """One line a year from the statistics service (the same figures as the town's page):
+    received, resolved, answered on time, satisfied."""
+    from .stats import statistics
+
+    out = []
+    for year in range(start.year, end.year + 1):
+        total = statistics(max(start, date(year, 1, 1)), min(end, date(year, 12, 31)), deputy_id=deputy_id).total
+        if not total.received:
+            continue
+        pct = lambda value: "—" if value is None else f"{value}%"  # noqa: E731
+        title = _l("%(received)d received, %(resolved)d resolved, %(on_time)s on time, %(satisfied)s satisfied",
+                   received=total.received, resolved=total.resolved, on_time=pct(total.on_time_pct),
+                   satisfied=pct(total.satisfaction_pct))
+        out.append(FileEntry(min(end, date(year, 12, 31), date.today()), str(title)))
+    return out
