@@ -293,14 +293,14 @@ def test_a_case_added_while_the_file_was_checked_refuses_the_file_cleanly(app, w
     import webapp.opinions.hotline as hotline
 
     number = unique("HL-Q")
-    real = hotline.create_opinion
+    real = hotline.create_opinions
 
-    def racing(*, actor, data):
+    def racing(*, actor, rows):
         with bound_to(world.town_a):  # the other request, committed first
-            real(actor=None, data=dict(data))
-        return real(actor=actor, data=data)
+            real(actor=None, rows=[dict(data) for data in rows])
+        return real(actor=actor, rows=rows)
 
-    monkeypatch.setattr(hotline, "create_opinion", racing)
+    monkeypatch.setattr(hotline, "create_opinions", racing)
     with app.app_context(), bound_to(world.town_a), force_locale("en"):
         result = import_hotline("x.xlsx", _book([[number, "2026-10-05", None, None, "抢先", None, None, None]])
                                 .getvalue(), actor=None)

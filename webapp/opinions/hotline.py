@@ -46,7 +46,7 @@ from ..audit.services import record_town
 from ..extensions import db
 from ..spreadsheets import RowError, as_text
 from .models import Channel, Opinion, OpinionCategory
-from .services import BEIJING, OpinionError, create_opinion
+from .services import BEIJING, OpinionError, create_opinions
 
 MAX_ROWS = 5000
 MAX_BYTES = 10 * 1024 * 1024
@@ -511,16 +511,14 @@ def import_hotline(filename: str, content: bytes, *, actor) -> ImportResult:
             parsed.append((number, opinion_data(data, category)))
     if result.errors:
         return result
-    number = 0
     try:
         with db.session.begin_nested():  # a refusal half-way leaves the session usable
-            for number, data in parsed:
-                result.opinion_ids.append(create_opinion(actor=actor, data=data).id)
+            result.opinion_ids.extend(o.id for o in create_opinions(actor=actor, rows=[data for _n, data in parsed]))
             record_town("opinion.hotline_import", actor=actor, target=filename[-100:] or None,
                         details={"created": len(parsed), "skipped": len(result.skipped)})
     except OpinionError as err:  # e.g. a category switched off while the file was checked
         result.opinion_ids.clear()
-        result.errors.append(RowError(number, "", "", str(err.message)))
+        result.errors.append(RowError(0, "", "", str(err.message)))
         return result
     except IntegrityError:  # another import, or the feed, added one of these cases after the check above
         result.opinion_ids.clear()

@@ -130,6 +130,16 @@ def new_receipt_code() -> str:
             return code
 
 
+def new_receipt_codes(count: int) -> list[str]:
+    """`count` distinct codes no opinion has yet, checked in one query."""
+    codes: set[str] = set()
+    while len(codes) < count:
+        wanted = {"".join(secrets.choice(CODE_ALPHABET) for _ in range(8)) for _ in range(count - len(codes))}
+        taken = set(db.session.scalars(select(Opinion.receipt_code).where(Opinion.receipt_code.in_(wanted))))
+        codes |= wanted - taken
+    return sorted(codes)
+
+
 def normalize_code(raw: str) -> str:
     return "".join(ch for ch in (raw or "").upper() if ch.isalnum())
 
@@ -138,6 +148,29 @@ def create_opinion(*, actor, data: dict[str, Any], actor_name: str | None = None
                    photos: list[tuple[str, bytes]] = ()) -> Opinion:
     """Record an opinion or a suggestion as collected. A constituent's opinion gets a receipt
     code (for the public form, and for the slip staff hand out at the reception desk)."""
+    opinion = _build(actor, data, actor_name, photos, receipt_code=None)
+    db.session.flush()
+    _audit(actor, opinion)
+    return opinion
+
+
+def create_opinions(*, actor, rows: list[dict[str, Any]], actor_name: str | None = None) -> list[Opinion]:
+    """Many opinions in one flush (an import): receipt codes drawn together, inserts batched."""
+    codes = new_receipt_codes(sum(1 for data in rows if data.get("kind", Kind.opinion) == Kind.opinion))
+    made = [_build(actor, data, actor_name, (), receipt_code=codes.pop() if data.get("kind", Kind.opinion)
+                   == Kind.opinion else None) for data in rows]
+    db.session.flush()
+    for opinion in made:
+        _audit(actor, opinion)
+    return made
+
+
+def _audit(actor, opinion: Opinion) -> None:
+    record_town(f"{opinion.kind.value}.create", actor=actor, target=f"{opinion.title[:100]} #{opinion.id}",
+                details={"channel": opinion.channel.value})
+
+
+def _build(actor, data: dict[str, Any], actor_name: str | None, photos, *, receipt_code: str | None) -> Opinion:
     kind = data.get("kind", Kind.opinion)
     category = None
     if data.get("category_id") is not None:
@@ -167,7 +200,7 @@ def create_opinion(*, actor, data: dict[str, Any], actor_name: str | None = None
         opinion.reception_day_id = db.session.scalar(select(ReceptionDay.id).where(
             ReceptionDay.day == opinion.received_on))
     if kind == Kind.opinion:
-        opinion.receipt_code = new_receipt_code()
+        opinion.receipt_code = receipt_code or new_receipt_code()
     if data.get("seconder_ids"):
         from ..deputies.models import Deputy
 
@@ -181,9 +214,6 @@ def create_opinion(*, actor, data: dict[str, Any], actor_name: str | None = None
                                        actor_name=actor_name or getattr(actor, "display_name", None),
                                        data={"channel": opinion.channel.value},
                                        **_when(_moment(opinion.received_on))))
-    db.session.flush()
-    record_town(f"{kind.value}.create", actor=actor, target=f"{opinion.title[:100]} #{opinion.id}",
-                details={"channel": opinion.channel.value})
     return opinion
 
 
