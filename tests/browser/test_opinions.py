@@ -95,7 +95,7 @@ def test_an_overdue_opinion_is_on_the_overdue_list(page, app, demo_server):
         town_id = db.session.scalar(select(Town.id).where(Town.slug == "yinzhuang"))
     with app.app_context(), bound_to(town_id):
         opinion = create_opinion(actor=None, actor_name="测试", data={
-            "channel": Channel.grid, "title": "东岭村灌溉渠堵塞（逾期测试）", "text": "渠道被落叶和淤泥堵住。",
+            "channel": Channel.staff, "title": "东岭村灌溉渠堵塞（逾期测试）", "text": "渠道被落叶和淤泥堵住。",
             "received_on": date(2026, 9, 1)})
         transition(opinion, "accept", today=date(2026, 9, 2))
         unit = db.session.scalar(select(ResponsibleUnit.id).where(ResponsibleUnit.name == "农业农村办公室"))
