@@ -3,9 +3,10 @@ deputy's plain detail page, in the same run. Goal: the file under 150 ms.
 
     .venv/bin/python tests/bench/bench_deputy_file.py [--records 600] [--rounds 30]
 
-The records are the sections that exist today (grid work and the record's history, read
-from the town's log), spread over five years; later areas add their own sections and this
-benchmark should grow with them.
+The records are the sections that exist today, spread over five years: grid work and the
+record's history (read from the town's log), and a quarter as many opinions the deputy
+received and suggestions they filed (with the yearly figures from the statistics service);
+later areas add their own sections and this benchmark should grow with them.
 """
 
 from __future__ import annotations
@@ -55,6 +56,19 @@ def main() -> None:
                 else:
                     db.session.add(TownAuditEntry(at=at, action="deputy.update", target=f"{deputy.name} #{deputy.id}",
                                                   details={"changes": {"phone": ["1", "2"]}}))
+            from webapp.opinions.models import Channel, Kind, Opinion, Satisfaction, State
+
+            for i in range(args.records // 4):  # opinions received and suggestions filed
+                day = (start + timedelta(days=i * 4 * 5 * 365 // args.records)).date()
+                closed = i % 5 != 0
+                db.session.add(Opinion(
+                    kind=Kind.suggestion if i % 6 == 0 else Kind.opinion,
+                    channel=Channel.deputy if i % 6 == 0 else Channel.visit, received_on=day,
+                    title=f"意见{i}", text="村口路灯不亮", deputy_id=deputy.id,
+                    state=State.closed if closed else State.assigned, assigned_on=day,
+                    due_on=day + timedelta(days=21), answered_on=day + timedelta(days=14) if closed else None,
+                    closed_on=day + timedelta(days=20) if closed else None,
+                    satisfaction=Satisfaction.satisfied if closed else None))
             deputy_id = deputy.id
         app.config["WTF_CSRF_ENABLED"] = False
         client = app.test_client()

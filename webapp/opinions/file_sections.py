@@ -49,17 +49,16 @@ def suggestions(deputy_id: int, start: date, end: date) -> list[FileEntry]:
 @file_section("opinion_figures", _l("Opinions: the year's figures"), order=29)
 def figures(deputy_id: int, start: date, end: date) -> list[FileEntry]:
     """One line a year from the statistics service (the same figures as the town's page):
-    received, resolved, answered on time, satisfied."""
-    from .stats import statistics
+    received, resolved, answered on time, satisfied. One query: the months, added up by year."""
+    from .stats import Figures, statistics
 
-    out = []
-    for year in range(start.year, end.year + 1):
-        total = statistics(max(start, date(year, 1, 1)), min(end, date(year, 12, 31)), deputy_id=deputy_id).total
-        if not total.received:
-            continue
-        pct = lambda value: "—" if value is None else f"{value}%"  # noqa: E731
-        title = _l("%(received)d received, %(resolved)d resolved, %(on_time)s on time, %(satisfied)s satisfied",
-                   received=total.received, resolved=total.resolved, on_time=pct(total.on_time_pct),
-                   satisfied=pct(total.satisfaction_pct))
-        out.append(FileEntry(min(end, date(year, 12, 31), date.today()), str(title)))
-    return out
+    years: dict[int, Figures] = {}
+    for month, f in statistics(start, end, deputy_id=deputy_id).by_month.items():
+        y = years.setdefault(int(month[:4]), Figures())
+        for key in ("received", "resolved", "answered_with_deadline", "on_time", "rated", "satisfied"):
+            setattr(y, key, getattr(y, key) + getattr(f, key))
+    pct = lambda value: "—" if value is None else f"{value}%"  # noqa: E731
+    return [FileEntry(min(end, date(year, 12, 31), date.today()), str(_l(
+        "%(received)d received, %(resolved)d resolved, %(on_time)s on time, %(satisfied)s satisfied",
+        received=total.received, resolved=total.resolved, on_time=pct(total.on_time_pct),
+        satisfied=pct(total.satisfaction_pct)))) for year, total in sorted(years.items())]
