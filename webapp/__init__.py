@@ -88,8 +88,8 @@ def _install_jobs() -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from . import (accounts, activities, admin, api, committees, deputies, grids, opinions, public, receptions, station,
-                   studios, towns)
+    from . import (accounts, activities, admin, api, committees, deputies, grids, opinions, projects, public, receptions,
+                   station, studios, towns)
     from .accounts import views as _accounts_views  # noqa: F401
     from .activities import api as _activity_api  # noqa: F401
     from .activities import views as _activity_views  # noqa: F401
@@ -99,6 +99,9 @@ def _register_blueprints(app: Flask) -> None:
     from .grids import views as _grid_views  # noqa: F401
     from .opinions import api as _opinion_api  # noqa: F401
     from .opinions import views as _opinion_views  # noqa: F401
+    from .projects import api as _project_api  # noqa: F401
+    from .projects import file_sections as _project_file_sections  # noqa: F401
+    from .projects import views as _project_views  # noqa: F401
     from .public import views as _public_views  # noqa: F401
     from .receptions import api as _reception_api  # noqa: F401
     from .receptions import views as _reception_views  # noqa: F401
@@ -113,7 +116,7 @@ def _register_blueprints(app: Flask) -> None:
 
     csrf.exempt(api.bp)  # the API checks CSRF itself for cookie sessions (api/core.py)
     for bp in (accounts.bp, towns.bp, activities.bp, deputies.bp, grids.bp, studios.bp, receptions.bp, station.bp,
-               opinions.bp, public.bp, committees.bp, admin.bp, api.bp):
+               opinions.bp, projects.bp, public.bp, committees.bp, admin.bp, api.bp):
         app.register_blueprint(bp)
 
 

@@ -7,7 +7,8 @@ from webapp.audit.models import PlatformAuditEntry, TownAuditEntry  # noqa: F401
 from webapp.committees.models import Committee  # noqa: F401
 from webapp.evaluations.models import EvaluationIndicator, EvaluationTemplate  # noqa: F401
 from webapp.notifications.models import Notification  # noqa: F401
-from webapp.projects.models import SupervisionGroup  # noqa: F401
+from webapp.projects.models import (Ballot, Candidate, Finding, FindingEvent, Milestone, Project,  # noqa: F401
+                                     ProjectReview, SupervisionFile, SupervisionGroup, SupervisionRecord)
 from webapp.deputies.models import Deputy, DeputyPhoto  # noqa: F401
 from webapp.station.models import StationProfile  # noqa: F401
 from webapp.grids.models import Grid, GridHead  # noqa: F401
