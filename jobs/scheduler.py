@@ -36,7 +36,7 @@ class Periodic:
 
 
 def registry() -> list[Periodic]:
-    from . import maintenance, opinions, receptions
+    from . import maintenance, opinions, projects, receptions
 
     return [
         # 02:30 Beijing time
@@ -48,6 +48,9 @@ def registry() -> list[Periodic]:
         # 08:30 Beijing time: overdue and nearly-due opinions are urged, staff are told
         Periodic("opinion-urges", opinions.opinion_urges_due, timedelta(days=1),
                  offset=timedelta(minutes=30), queue="notify"),
+        # 08:45 Beijing time: missed briefings and inspections, overdue rectifications; staff and leaders told
+        Periodic("checkpoint-alerts", projects.checkpoint_alerts_due, timedelta(days=1),
+                 offset=timedelta(minutes=45), queue="notify"),
     ]
 
 

@@ -166,3 +166,33 @@ def csrf_from(html: str) -> str:
     match = re.search(r'name="csrf_token" value="([^"]+)"', html)
     assert match, "no CSRF token in the page"
     return match.group(1)
+
+
+@pytest.fixture()
+def linked_deputy(app, world):
+    """linked_deputy("姓名") -> (a client signed in as them, their deputy id): a deputy of town A
+    with an account of their own (one account, one deputy)."""
+    from webapp.access import bound_to
+    from webapp.accounts.models import TownMembership, TownRole
+    from webapp.accounts.services import create_user
+    from webapp.deputies.models import DeputyLevel
+    from webapp.deputies.services import create_deputy
+    from webapp.extensions import db
+
+    def make(name: str):
+        username = unique("dep")
+        with app.app_context():
+            user = create_user(username=username, display_name=name, password=PASSWORD)
+            db.session.add(TownMembership(user=user, town_id=world.town_a, role=TownRole.deputy))
+            db.session.commit()
+            user_id = user.id
+        with app.app_context(), bound_to(world.town_a):
+            deputy = create_deputy(actor=None, data={"name": name, "level": DeputyLevel.town})
+            deputy.user_id = user_id
+            db.session.flush()
+            deputy_id = deputy.id
+        client = app.test_client()
+        assert login(client, username).status_code == 302
+        return client, deputy_id
+
+    return make

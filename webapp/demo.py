@@ -111,6 +111,7 @@ def seed() -> list[str]:
     yinzhuang = db.session.scalar(select(Town).where(Town.slug == "yinzhuang"))
     seed_roster(yinzhuang, db.session.scalar(select(User.id).where(User.username == "yz_deputy")))
     seed_opinions(yinzhuang)
+    seed_projects(yinzhuang)
 
     lines = ["Demo accounts (password for all: %s):" % PASSWORD]
     for username, name, _phone, operator, roles, committee in USERS:
@@ -982,6 +983,18 @@ def _after(day: date, n: int) -> date:
     return add_working_days(day, n) if n > 0 else _working(day)
 
 
+def _in_month(day: date) -> date:
+    """The working day on or after `day`, or before it when the month ends first (a holiday)."""
+    working = _working(day)
+    if working.month == day.month:
+        return working
+    from .receptions.calendar import is_working_day
+
+    while not is_working_day(day):
+        day -= timedelta(days=1)
+    return day
+
+
 def _person(rng) -> str:
     return rng.choice(SURNAMES) + rng.choice(GIVEN)
 
@@ -1401,3 +1414,438 @@ def _execute(e: _Entry, today: date, staff) -> None:
             rate(opinion, payload["satisfaction"], by=payload["by"], actor=actor, actor_name=name, today=day)
         else:
             transition(opinion, action, actor=actor, actor_name=name, data=payload, today=day)
+
+
+# --- key projects and the five ones: two years of Yinzhuang's supervision groups ------------
+
+#: (name, kind, group, unit, category, budget 万元, location, what, start (year offset, month, day),
+#: planned delivery (year offset, month, day), chain): year offset 0 is this year, -1 last year;
+#: chain "carried": last year's project continuing this year (续建), "done": last year's only, "new": this year's
+PROJECTS = [
+    ("尹庄村至后庄村道路提升工程", "key", "urban_construction", "规划建设办公室", "交通", 860, "尹庄村至后庄村，全长4.2公里",
+     "道路拓宽至6.5米并铺设沥青路面，配套排水边沟、路灯和安防设施。", (-1, 3, 15), (0, 9, 30), "carried"),
+    ("镇区污水管网改造", "key", "urban_construction", "规划建设办公室", "市政", 1250, "镇区主街及南北两侧片区",
+     "新建污水主管网6.8公里，改造雨污合流管道，接入镇污水处理站。", (-1, 4, 1), (1, 6, 30), "carried"),
+    ("高标准农田建设", "key", "rural_revitalization", "农业农村办公室", "农业", 1800, "五亩村、南寨村、北寨村",
+     "建设高标准农田8000亩：土地平整、灌溉渠系、机耕路和农田林网。", (-1, 2, 20), (0, 10, 31), "carried"),
+    ("农村饮水安全巩固提升", "livelihood", "livelihood", "自来水公司", "水利", 540, "水泉源村、聂家岭村、坡头村等山区村",
+     "新建蓄水池3座，更换老化供水管网15公里，山区村实现稳定供水。", (-1, 5, 10), (0, 8, 31), "carried"),
+    ("苹果产业园冷库建设", "key", "industrial_development", "农业农村办公室", "产业", 2200, "尹庄镇苹果产业园",
+     "新建万吨气调冷库及分拣车间，配套冷链物流通道。", (-1, 6, 1), (0, 11, 30), "carried"),
+    ("村级光伏电站运维", "key", "industrial_development", "供电所", "能源", 320, "东仓村、西仓村、白家村等9个村",
+     "对9个村级光伏电站开展设备检修、组件清洗和收益分配管理。", (-1, 3, 1), (0, 12, 31), "carried"),
+    ("乡村振兴示范村建设", "key", "rural_revitalization", "党政综合办公室", "乡村振兴", 960, "尹庄村、涧东村",
+     "打造两个乡村振兴示范村：村容村貌提升、产业配套和文化阵地建设。", (-1, 4, 20), (0, 11, 30), "carried"),
+    ("村级养老服务站建设", "livelihood", "livelihood", "社会事务办公室", "养老", 280, "马村、赵家村、罗家村",
+     "新建3个村级养老服务站，提供日间照料、助餐和文化娱乐服务。", (-1, 7, 1), (0, 6, 30), "carried"),
+    ("农村电商服务中心建设", "key", "industrial_development", "党政综合办公室", "商贸", 450, "尹庄镇区及18个村",
+     "建设镇级电商服务中心和18个村级服务点，开展直播带货培训。", (-1, 8, 1), (0, 7, 31), "carried"),
+    ("中心学校食堂改扩建", "livelihood", "livelihood", "中心学校", "教育", 380, "尹庄镇中心学校",
+     "食堂扩建至可容纳800人同时就餐，更新厨房设备，实施明厨亮灶。", (-1, 3, 1), (-1, 8, 20), "done"),
+    ("集镇农贸市场改造", "livelihood", "urban_construction", "规划建设办公室", "商贸", 620, "尹庄集镇",
+     "改造农贸市场大棚和摊位，完善排水和消防设施，规范周边停车。", (-1, 2, 25), (-1, 10, 15), "done"),
+    ("卫生院标准化建设", "livelihood", "livelihood", "卫生院", "卫生", 750, "尹庄镇卫生院",
+     "改造门诊楼和住院部，新增DR、彩超等设备，建设标准化发热门诊。", (-1, 3, 10), (-1, 11, 10), "done"),
+    ("农村人居环境整治", "key", "rural_revitalization", "规划建设办公室", "生态", 410, "全镇18个村（社区）",
+     "开展村庄清洁行动，完成农户改厕1200户，建设垃圾分类收集点。", (-1, 3, 1), (-1, 11, 20), "done"),
+    ("镇区路灯亮化工程", "livelihood", "urban_construction", "规划建设办公室", "市政", 180, "镇区主干道及背街小巷",
+     "新装太阳能路灯460盏，维修更换老旧路灯。", (-1, 4, 1), (-1, 9, 15), "done"),
+    ("涧河防汛排涝设施改造", "livelihood", "rural_revitalization", "应急管理办公室", "水利", 350, "涧东村、涧西村涧河沿线",
+     "清淤疏浚河道3公里，加固堤防，新建排涝泵站1座。", (-1, 3, 15), (-1, 6, 30), "done"),
+    ("中药材种植基地建设", "key", "industrial_development", "农业农村办公室", "产业", 300, "聂家岭村、景家沟村",
+     "发展连翘、丹参等中药材种植2000亩，建设初加工车间。", (-1, 3, 1), (-1, 10, 31), "done"),
+    ("尹庄镇文化广场建设", "livelihood", "livelihood", "社会事务办公室", "文体", 420, "尹庄镇区北侧",
+     "建设文化广场1.2万平方米，配套健身器材、演出舞台和公共厕所。", (0, 3, 1), (0, 12, 20), "new"),
+    ("涧河生态治理工程", "key", "rural_revitalization", "农业农村办公室", "生态", 980, "涧河尹庄段",
+     "建设生态护岸5公里、湿地公园和滨河步道。", (0, 3, 20), (1, 6, 30), "new"),
+    ("农村公路安防工程", "livelihood", "urban_construction", "规划建设办公室", "交通", 260, "坡头村、水泉源村等山区道路",
+     "临水临崖路段安装波形护栏12公里，增设警示标志和减速带。", (0, 4, 1), (0, 9, 30), "new"),
+    ("中心幼儿园提质改造", "livelihood", "livelihood", "中心学校", "教育", 310, "尹庄镇中心幼儿园",
+     "改造教学楼和户外活动场地，新增学位120个。", (0, 4, 15), (0, 8, 25), "new"),
+    ("苹果深加工项目", "key", "industrial_development", "农业农村办公室", "产业", 3500, "尹庄镇产业集聚区",
+     "引进苹果汁、苹果脆片生产线，年加工鲜果3万吨。", (0, 3, 10), (1, 9, 30), "new"),
+    ("智慧农业示范园", "key", "rural_revitalization", "农业农村办公室", "农业", 650, "南寨村",
+     "建设水肥一体化和物联网监测示范园500亩。", (0, 5, 1), (0, 12, 15), "new"),
+    ("农村电网改造升级", "livelihood", "urban_construction", "供电所", "能源", 580, "西仓村、马村、白家村等8个村",
+     "新增和改造配电变压器24台，改造低压线路30公里。", (0, 3, 1), (0, 10, 31), "new"),
+]
+#: the milestones of every project: (phase, name, where between the start and the delivery)
+MILESTONES = [("initiation", "项目立项批复", 0.0), ("feasibility", "可行性研究及初步设计批复", 0.12),
+              ("started", "施工招标完成，开工建设", 0.25), ("construction", "主体工程施工", 0.35),
+              ("delivered", "竣工验收，交付使用", 1.0)]
+#: the projects that run late (days their milestones slip), and the year's review of last year: 100% or failing
+LATE = {"镇区污水管网改造": (25, 50), "苹果深加工项目": (15, 35)}
+UNANIMOUS = ["中心学校食堂改扩建", "集镇农贸市场改造", "卫生院标准化建设", "农村人居环境整治", "镇区路灯亮化工程",
+             "涧河防汛排涝设施改造"]
+FAILING = {"镇区污水管网改造": 0.74, "村级光伏电站运维": 0.78}
+BRIEFING_ISSUES = ["{p}征地协调进度偏慢，影响后续施工", "{p}受雨季影响，工期较计划滞后", "{p}部分配套资金尚未到位",
+                   "群众反映{p}夜间施工噪音扰民", "{p}设备采购招标延期", "{p}施工单位现场人员不足",
+                   "{p}部分村民对施工方案有不同意见", "{p}审批手续仍在办理中", "{p}施工便道未硬化，雨天泥泞",
+                   "{p}项目公示牌信息未及时更新"]
+BRIEFING_SUGGESTIONS = ["{p}要倒排工期，确保按节点推进", "建议建立周调度机制，每周通报{p}进度",
+                        "建议{p}施工期间设置临时便道，方便群众出行", "建议邀请代表参与{p}隐蔽工程验收",
+                        "建议{p}公示牌增加监督电话", "建议加快{p}资金拨付进度", "建议{p}提前做好群众解释工作",
+                        "建议{p}完工后组织回头看"]
+#: (what the inspection found, what the unit did about it)
+FINDINGS = [("施工现场围挡不完整，存在安全隐患", "已补齐施工围挡并设置警示灯，安排专人每日巡查。"),
+            ("部分路段排水沟未按设计施工", "已按设计图纸返工，排水沟断面和坡度经监理复核合格。"),
+            ("工程进度滞后于计划约两周", "施工单位增加两个作业班组，实行两班倒，进度已追回。"),
+            ("施工资料台账不完整，隐蔽工程记录缺失", "已补齐隐蔽工程验收记录和影像资料，台账归档。"),
+            ("建筑材料堆放占用村道，影响通行", "材料已集中堆放至指定场地，村道恢复畅通。"),
+            ("安全警示标识缺失", "已在施工路段两端及交叉口增设警示标志和反光锥。"),
+            ("管道沟槽回填压实度不足", "已重新分层回填夯实，压实度检测达到设计要求。"),
+            ("扬尘防治措施落实不到位", "已覆盖裸露土方，配备雾炮机和洒水车定时降尘。"),
+            ("项目公示牌信息未更新", "公示牌已更新工程进度、负责人和监督电话。"),
+            ("部分设备未按期到货", "已与供货商约谈，设备全部到货并完成安装调试。"),
+            ("质量检测报告未及时归档", "检测报告已补齐并归档，建立检测台账。"),
+            ("群众反映施工影响出行，未设临时便道", "已铺设临时便道并安排人员疏导交通。"),
+            ("部分混凝土路面出现裂缝", "已对裂缝进行切缝灌浆处理，经检测合格。"),
+            ("配套绿化未按方案实施", "已按方案补植苗木，落实养护责任人。"),
+            ("用工台账不规范，存在拖欠农民工工资风险", "已建立实名制用工台账，工资由专户按月发放。"),
+            ("消防设施配备不足", "已按规范配齐灭火器和消防栓，并组织消防演练。")]
+REJECTIONS = ["现场复核发现仍有部分未整改到位。", "整改照片与现场情况不符，需重新整改。"]
+HALF_YEAR_SUGGESTIONS = ["{p}要加快进度，确保年底前完成年度目标", "{p}要加强质量监管，严把材料进场关",
+                         "{p}要及时公开资金使用情况", "{p}要做好施工期间群众的解释和安抚工作",
+                         "{p}要提前谋划后期运营管护", "{p}要落实安全生产责任"]
+CANDIDATE_NOTES = {"尹庄镇文化广场建设": "群众普遍支持，建议增加夜间照明和无障碍设施。",
+                   "涧河生态治理工程": "建议与防汛工程统筹实施。", "农村公路安防工程": "山区村群众呼声高，建议优先实施。",
+                   "中心幼儿园提质改造": "建议暑期施工，不影响开学。", "苹果深加工项目": "建议优先收购本镇果农苹果。",
+                   "智慧农业示范园": "建议组织果农、种植户参观学习。", "农村电网改造升级": "建议春灌前完成线路改造。",
+                   "镇区停车场建设": "选址意见分歧较大，建议进一步论证。"}
+PARKING = "在镇区东西两侧建设公共停车场，缓解赶集日停车难。"  #: the candidate that was not taken up
+
+
+def _png(seed: int = 0, width: int = 24, height: int = 16) -> bytes:
+    """A small generated PNG (stripes of a colour) for the demo's photos and evidence."""
+    import struct
+    import zlib
+
+    r, g, b = (90 + 37 * seed) % 256, (140 + 53 * seed) % 256, (70 + 29 * seed) % 256
+    rows = b"".join(b"\x00" + b"".join(bytes((r, g, b) if (x + y) % 6 < 3 else (235, 235, 225))
+                                          for x in range(width)) for y in range(height))
+
+    def chunk(tag: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", zlib.crc32(tag + data))
+
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+
+
+class _Plan:
+    """One project's schedule: its milestones' planned and actual days (None: not yet done)."""
+
+    def __init__(self, spec, this_year: int, rng):
+        (self.name, self.kind, self.group, self.unit, self.category, self.budget, self.location, self.what,
+         start, end, self.chain) = spec
+        self.start = date(this_year + start[0], start[1], start[2])
+        self.end = date(this_year + end[0], end[1], end[2])
+        low, high = LATE.get(self.name, (0, 12))
+        span = (self.end - self.start).days
+        self.milestones = []
+        for phase, name, at in MILESTONES:
+            planned = self.start + timedelta(days=round(span * at))
+            self.milestones.append((phase, name, planned, planned + timedelta(days=rng.randint(low, high))))
+        review_on = self.end + timedelta(days=75)
+        self.milestones.append(("review", "交付后回头看", review_on, review_on + timedelta(days=rng.randint(0, 10))))
+
+    def state(self, day: date) -> tuple[str, int]:
+        """The phase and progress (%) on `day`."""
+        done = [(phase, actual) for phase, _n, _p, actual in self.milestones if actual <= day]
+        if not done:
+            return "initiation", 0
+        phase, since = done[-1]
+        if phase == "construction":
+            delivery = max(self.milestones[4][2], day + timedelta(days=1))
+            return phase, min(95, 20 + round(75 * (day - since).days / max(1, (delivery - since).days)))
+        return phase, {"initiation": 5, "feasibility": 10, "started": 20}.get(phase, 100)
+
+
+def seed_projects(town: Town, today: date | None = None) -> None:
+    """Two years of the town's key projects and the five ones, once (a town that has any
+    project keeps them as they are): the four groups with their leaders and members, last
+    year's 16 projects (9 continuing into this year) and this year's 7 new ones, with
+    milestones, phases and progress as of today; each group's monthly briefings and
+    quarterly inspections up to today (the industrial group missed two recent months),
+    the findings' rectification ledger (most verified with evidence, a few open, two
+    overdue), the half-year reports, and last December's annual review with its votes (6
+    projects at 100%, two below the pass mark) and the consultation on this year's projects.
+    Everything goes through the services, dated as it happened."""
+    import random
+    from datetime import datetime, time
+
+    from .access import bound_to
+    from .deputies.models import Deputy, DeputyLevel, DeputyStatus
+    from .opinions.models import ResponsibleUnit
+    from .opinions.services import BEIJING
+    from .projects.models import (Candidate, Milestone, Phase, Project, ProjectKind, RecordKind, SupervisionGroup,
+                                  Voter)
+    from .projects.services import (add_file, carry_over, cast, create_project, create_record, five_ones,
+                                    issue_ballots, set_members, set_review, update_project)
+
+    with bound_to(town.id) as bound:
+        if db.session.scalar(select(Project.id).limit(1)) is not None:
+            return
+        deputies = list(db.session.scalars(select(Deputy).where(
+            Deputy.level == DeputyLevel.town, Deputy.status == DeputyStatus.serving).order_by(Deputy.id)))
+        if len(deputies) < 40:
+            return
+        rng = random.Random(20260618)
+        today = today or date.today()
+        year, last = today.year, today.year - 1
+        staff = db.session.scalar(select(User).where(User.username == "yz_staff"))
+        units = {u.name: u for u in db.session.scalars(select(ResponsibleUnit))}
+        groups = {g.code: g for g in db.session.scalars(select(SupervisionGroup).order_by(SupervisionGroup.position,
+                                                                                             SupervisionGroup.id))}
+        if len(groups) < 4:
+            return
+        # the groups: a leader each (the demo deputy leads the industrial group), four to six members
+        zhao = next((d for d in deputies if d.name == "赵国强"), None)
+        pool = [d for d in deputies if d is not zhao]
+        rng.shuffle(pool)
+        crew: dict[str, list] = {}
+        for code, group in groups.items():
+            leader = zhao if code == "industrial_development" and zhao else pool.pop()
+            members = [pool.pop() for _ in range(rng.randint(4, 6))]
+            set_members(group, actor=staff, leader_id=leader.id, member_ids=[d.id for d in members])
+            crew[code] = [leader, *members]
+
+        # the projects: last year's, carried over, this year's new ones
+        plans = [_Plan(spec, year, rng) for spec in PROJECTS]
+        made: dict[tuple[int, str], Project] = {}
+        milestones = []
+
+        def make(plan: _Plan, row_year: int, previous: Project | None, final: bool) -> Project:
+            phase, progress = plan.state(min(today, date(row_year, 12, 31)))
+            if previous is None:
+                project = create_project(actor=staff, data={
+                    "year": row_year, "name": plan.name, "kind": ProjectKind(plan.kind), "category": plan.category,
+                    "unit_id": units[plan.unit].id if plan.unit in units else None,
+                    "group_id": groups[plan.group].id, "budget": plan.budget, "location": plan.location,
+                    "description": plan.what, "phase": Phase(phase), "progress": progress})
+            else:
+                project = carry_over(previous, actor=staff, year=row_year)
+                update_project(project, actor=staff, data={"phase": Phase(phase), "progress": progress})
+            for m_phase, name, planned, actual in plan.milestones:
+                if planned.year == row_year or (final and planned.year > row_year):
+                    milestones.append(Milestone(project_id=project.id, name=name, phase=Phase(m_phase),
+                                                planned_on=planned, done_on=actual if actual <= today else None))
+            made[(row_year, plan.name)] = project
+            return project
+
+        for plan in plans:
+            if plan.chain in ("carried", "done"):
+                previous = make(plan, last, None, final=plan.chain == "done")
+                if plan.chain == "carried":
+                    make(plan, year, previous, final=True)
+        for plan in plans:
+            if plan.chain == "new":
+                make(plan, year, None, final=True)
+        db.session.add_all(milestones)
+        db.session.flush()
+        by_group = {(y, code): [p for (py, _n), p in made.items() if py == y and p.group_id == g.id]
+                    for y in (last, year) for code, g in groups.items()}
+
+        # the monthly briefings and quarterly inspections, last January to today
+        months = [(y, m) for y in (last, year) for m in range(1, 13) if date(y, m, 1) <= today]
+        before = lambda n: months[-1 - n] if n < len(months) else None  # noqa: E731
+        skipped = {("industrial_development", before(1)), ("industrial_development", before(3)),
+                   ("urban_construction", (last, 8))}
+        meetings = []  # (day, kind, group code)
+        for n, code in enumerate(groups):
+            for y, m in months:
+                if (code, (y, m)) not in skipped:
+                    meetings.append((_in_month(date(y, m, 12 + 3 * n + rng.randint(0, 3))), RecordKind.briefing, code))
+                if m % 3 == 2:
+                    meetings.append((_in_month(date(y, m, 6 + 4 * n + rng.randint(0, 2))), RecordKind.inspection,
+                                     code))
+        findings = []  # (record, project, finding text, evidence)
+        for day, kind, code in sorted(meetings, key=lambda x: (x[0], x[1].value, x[2])):
+            if day >= today:
+                continue
+            projects = by_group[(day.year, code)]
+            leader, *members = crew[code]
+            attendees = [leader] * (rng.random() < 0.95) + [d for d in members if rng.random() < 0.8]
+            names = "、".join(p.name for p in projects)
+            unit_names = "、".join(dict.fromkeys(p.unit.name for p in projects if p.unit))
+            if kind == RecordKind.briefing:
+                picks = rng.sample(projects, min(len(projects), 4))
+                issues = [rng.choice(BRIEFING_ISSUES).format(p=p.name) for p in picks[:rng.randint(2, 4)]]
+                ideas = [rng.choice(BRIEFING_SUGGESTIONS).format(p=p.name) for p in picks[:rng.randint(1, 3)]]
+                sent = _after(day, 2)
+                create_record(actor=staff, kind=kind, data={
+                    "group_id": groups[code].id, "day": day, "place": "尹庄镇人大代表联络站会议室",
+                    "summary": f"听取{unit_names}关于{names}推进情况的汇报，逐项对照计划节点核查进度。",
+                    "issues_reported": "\n".join(f"{i + 1}. {t}" for i, t in enumerate(issues)),
+                    "suggestions": "\n".join(f"{i + 1}. {t}" for i, t in enumerate(ideas)),
+                    "other_attendees": f"{unit_names}负责人", "attendee_ids": [d.id for d in attendees],
+                    "project_ids": [p.id for p in projects],
+                    "sent_to_presidium_on": sent if sent <= today else None})
+            else:
+                seen = rng.sample(projects, min(len(projects), 2))
+                record = create_record(actor=staff, kind=kind, data={
+                    "group_id": groups[code].id, "day": day, "place": "、".join(p.location for p in seen),
+                    "summary": f"深入{'、'.join(p.name for p in seen)}等项目现场，查看施工进度和工程质量，"
+                               f"听取施工单位和{unit_names}情况介绍。",
+                    "other_attendees": f"{unit_names}负责人、施工单位项目经理",
+                    "attendee_ids": [d.id for d in attendees], "project_ids": [p.id for p in projects]})
+                add_file(record=record, filename=f"现场照片{day:%Y%m%d}.png", content=_png(len(findings)),
+                         actor=staff)
+                for _ in range(rng.choice((1, 1, 2, 2, 2))):
+                    text, evidence = FINDINGS[rng.randrange(len(FINDINGS))]
+                    findings.append((record, rng.choice(projects), text, evidence))
+        _seed_ledger(findings, today, rng, staff, crew, groups)
+
+        # the half-year reports to the presidium
+        threshold = int(five_ones(bound)["pass_threshold"])
+        for y in (last, year):
+            day = _working(date(y, 7, 10))
+            if day >= today:
+                continue
+            projects = [p for (py, _n), p in made.items() if py == y]
+            leaders = [c[0] for c in crew.values()]
+            others = [d for d in deputies if d not in leaders]
+            present = leaders + rng.sample(others, 8)
+            ideas = rng.sample([t.format(p=p.name) for p in projects for t in HALF_YEAR_SUGGESTIONS], 20)
+            create_record(actor=staff, kind=RecordKind.half_year_report, data={
+                "day": day, "place": "尹庄镇人民政府三楼会议室", "project_ids": [p.id for p in projects],
+                "summary": f"镇政府及各责任单位向镇人大主席团报告{y}年上半年{len(projects)}个重点项目和民生实事项目推进情况，"
+                           "12名代表列席并提出意见建议。",
+                "issues_reported": "1. 个别项目资金到位较慢\n2. 部分项目受雨季影响工期滞后\n3. 少数项目群众知晓度不高",
+                "suggestions": "\n".join(f"{i + 1}. {t}" for i, t in enumerate(ideas)),
+                "other_attendees": "镇人大主席团成员、镇政府分管领导、各责任单位负责人",
+                "attendee_ids": [d.id for d in present], "sent_to_presidium_on": day})
+
+        # last year's annual review: the satisfaction vote on each project, the consultation on this year's
+        day = _working(date(last, 12, 18))
+        projects = [p for (py, _n), p in made.items() if py == last]
+        leaders = [c[0] for c in crew.values()]
+        present = leaders + rng.sample([d for d in deputies if d not in leaders], 8)
+        review = create_record(actor=staff, kind=RecordKind.annual_review, data={
+            "day": day, "place": "尹庄镇人民政府三楼会议室", "project_ids": [p.id for p in projects],
+            "summary": f"对{last}年{len(projects)}个重点项目和民生实事项目逐一听取汇报并进行满意度测评，"
+                       f"其中{sum(p.chain == 'carried' for p in plans)}个项目转入{year}年续建；"
+                       f"就{year}年{sum(p.chain == 'new' for p in plans)}个新建候选项目征求意见。",
+            "other_attendees": "选民代表40名，镇政府分管领导及各责任单位负责人",
+            "attendee_ids": [d.id for d in present]})
+        for n, project in enumerate(sorted(projects, key=lambda p: p.id)):
+            people = {"voters": 40, "deputies": len(present)}
+            voting = {"voters": 40 - rng.randint(0, 2), "deputies": len(present) - rng.randint(0, 1)}
+            total = sum(voting.values())
+            if project.name in UNANIMOUS:
+                unhappy = 0
+            elif project.name in FAILING:
+                unhappy = total - int(total * FAILING[project.name])
+            else:
+                unhappy = rng.randint(1, int(total * 0.15))
+            basically = rng.randint(2, 8)
+            ballots = 3 if n % 4 == 0 else 0  # some voters voted on site by the ballot QR
+            counts: dict[str, dict[str, int]] = {}
+            left_unhappy = unhappy
+            for voter in ("deputies", "voters"):
+                bad = min(left_unhappy, voting[voter] // 3 if voter == "deputies" else voting[voter])
+                left_unhappy -= bad
+                mild = min(basically // 2 if voter == "deputies" else basically - basically // 2, voting[voter] - bad)
+                counts[voter] = {"not_satisfied": bad, "basically": mild, "satisfied": voting[voter] - bad - mild}
+            paper = {k: dict(v) for k, v in counts.items()}
+            cast_votes = []
+            for _ in range(ballots):  # the ballots come out of the voters' counts, satisfied ones first
+                vote = next(v for v in ("satisfied", "basically", "not_satisfied") if paper["voters"][v] > 0)
+                paper["voters"][vote] -= 1
+                cast_votes.append(vote)
+            vote_on = set_review(review, project, actor=staff, present=people, tallies=paper, threshold=threshold)
+            if ballots:
+                for k, (ballot, vote) in enumerate(zip(
+                        issue_ballots(vote_on, voter=Voter.voters, count=ballots, actor=staff), cast_votes)):
+                    cast(ballot.token, vote)
+                    ballot.cast_at = datetime.combine(day, time(10, 5 + k), tzinfo=BEIJING)  # cast that morning
+            vote_on.closed = True  # the vote is over
+        # the consultation on this year's projects (no service records candidates yet): all of present vote
+        described = {spec[0]: spec[7] for spec in PROJECTS}
+        for name, note in CANDIDATE_NOTES.items():
+            adopted = name in described
+            support = rng.randint(44, 51) if adopted else 21
+            db.session.add(Candidate(record_id=review.id, name=name, description=described.get(name, PARKING),
+                                     support=support, object=sum(people.values()) - support - 1, comments=note))
+        db.session.flush()
+
+
+def _seed_ledger(findings: list, today: date, rng, staff, crew: dict, groups: dict) -> None:
+    """Each finding's rectification, dated: the latest just found, being rectified or waiting
+    for the group's check, two past their deadline, the rest verified against evidence."""
+    from datetime import datetime, time
+
+    from sqlalchemy import update
+
+    from .opinions.services import BEIJING
+    from .projects.models import FindingEvent
+    from .projects.services import add_file, add_finding, finding_step
+
+    codes = {g.id: code for code, g in groups.items()}
+    order = sorted(range(len(findings)), key=lambda i: findings[i][0].day, reverse=True)
+    fate = dict.fromkeys(range(len(findings)), "natural")
+    for rank, i in enumerate(order[:4]):
+        fate[i] = ("found", "assigned", "assigned", "rectified")[rank]
+    # two past their deadline, in two groups other than the industrial one (red already for its missed briefings)
+    late: list[int] = []
+    for i in order[4:]:
+        code = codes[findings[i][0].group_id]
+        if 45 <= (today - findings[i][0].day).days <= 200 and code != "industrial_development" and \
+                code not in {codes[findings[j][0].group_id] for j in late}:
+            late.append(i)
+    late += [i for i in order[4:] if 45 <= (today - findings[i][0].day).days <= 200 and i not in late]
+    fate.update(dict.fromkeys(late[:2], "overdue"))
+    rejected = [i for i in order[4:] if fate[i] == "natural"][-2:]  # two of the oldest were sent back once
+    dated = []  # (finding, [days of its events])
+    for i, (record, project, text, evidence) in enumerate(findings):
+        found = record.day
+        finding = add_finding(record, actor=staff, description=text, project_id=project.id)
+        days = [found]
+        dated.append((finding, days))
+        if fate[i] == "found":
+            continue
+        assigned = min(_after(found, rng.choice((1, 1, 2))), today)
+        if fate[i] == "overdue":
+            due = assigned + timedelta(days=rng.randint(20, 30))
+        elif fate[i] in ("assigned", "rectified"):
+            due = max(assigned + timedelta(days=30), today + timedelta(days=rng.randint(8, 20)))
+        else:
+            due = assigned + timedelta(days=rng.randint(20, 45))
+        if project.unit_id is None:
+            continue
+        finding_step(finding, "assign", actor=staff, data={"unit_id": project.unit_id, "due_on": due}, today=assigned)
+        days.append(assigned)
+        if fate[i] in ("overdue", "assigned"):
+            continue
+        if fate[i] == "rectified":
+            steps = [(min(today, max(assigned, found + timedelta(days=rng.randint(3, 9)))), "rectify")]
+        else:
+            rectified = assigned + timedelta(days=rng.randint(7, max(8, (due - assigned).days - 2)))
+            steps = [(rectified, "rectify")]
+            if i in rejected:
+                steps += [(rectified + timedelta(days=3), "reject"), (rectified + timedelta(days=12), "rectify")]
+            steps.append((steps[-1][0] + timedelta(days=rng.randint(2, 7)), "verify"))
+        leader = crew[codes[record.group_id]][0]
+        for day, action in steps:
+            if day > today:
+                break
+            if action == "rectify":
+                data = {"evidence": evidence if len(days) < 4 else "重新整改：" + evidence}
+                add_file(finding=finding, filename=f"整改后{len(days)}.png", content=_png(i + len(days)), actor=staff)
+            elif action == "reject":
+                data = {"note": rng.choice(REJECTIONS)}
+            else:
+                data = {"by": f"{leader.name}（组长）"}
+            finding_step(finding, action, actor=staff, data=data, today=day)
+            days.append(day)
+    # the history as it happened: each event at the station's opening hour of its day
+    ids = db.session.execute(select(FindingEvent.id, FindingEvent.finding_id)
+                             .where(FindingEvent.finding_id.in_([f.id for f, _d in dated]))
+                             .order_by(FindingEvent.finding_id, FindingEvent.id)).all()
+    days = {f.id: list(d) for f, d in dated}
+    moments = []
+    for event_id, finding_id in ids:
+        day, step = days[finding_id].pop(0), len(days[finding_id])
+        if day < today:  # today's are now
+            moments.append({"id": event_id, "created_at": datetime.combine(day, time(9, 30 - step), tzinfo=BEIJING)})
+    if moments:
+        db.session.execute(update(FindingEvent), moments)

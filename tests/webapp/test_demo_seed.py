@@ -24,7 +24,12 @@ def _state() -> tuple:
         ledger = conn.execute(text("SELECT (SELECT count(*) FROM town_yinzhuang.opinions), "
                                    "(SELECT count(*) FROM town_yinzhuang.opinion_events), "
                                    "(SELECT count(*) FROM town_yinzhuang.responsible_units)")).one()
-    return counts + (notices, groups, tuple(ledger))
+        supervision = conn.execute(text("SELECT (SELECT count(*) FROM town_yinzhuang.projects), "
+                                        "(SELECT count(*) FROM town_yinzhuang.supervision_records), "
+                                        "(SELECT count(*) FROM town_yinzhuang.findings), "
+                                        "(SELECT count(*) FROM town_yinzhuang.finding_events), "
+                                        "(SELECT count(*) FROM town_yinzhuang.ballots)")).one()
+    return counts + (notices, groups, tuple(ledger), tuple(supervision))
 
 
 def test_the_demo_seed_is_complete_and_idempotent(app_ctx, world):
@@ -36,9 +41,10 @@ def test_the_demo_seed_is_complete_and_idempotent(app_ctx, world):
     assert {"yinzhuang", "hanguguan", "yuling", "yangdian", "daying"} <= slugs
     for username in ("operator", "yz_admin", "yz_staff", "yz_deputy", "yz_presidium", "hg_admin", "lb_committee"):
         assert any(line.strip().startswith(username) for line in lines), username
-    notices, groups, (opinions, events, units) = first[-3:]
+    notices, groups, (opinions, events, units), (projects, records, findings, _steps, ballots) = first[-4:]
     assert notices >= 4 and groups == 4  # a welcome per yinzhuang role; the four groups
     assert opinions > 200 and events > 5 * opinions and units == 12 + 18  # the ledger, once
+    assert projects == 32 and records > 60 and findings > 25 and ballots >= 3  # the five ones, once
 
 
 def _replay(opinion) -> None:
@@ -142,3 +148,92 @@ def test_yinzhuang_has_a_year_of_opinions_and_suggestions(app_ctx, world):
         assert figures.on_time < figures.answered_with_deadline  # some answers were late
         own = statistics(today - timedelta(days=364), today, kind=Kind.suggestion).total
         assert own.received == len(suggestions) and own.rated >= 1
+
+
+def test_yinzhuang_has_two_years_of_key_projects_and_the_five_ones(app_ctx, world):
+    from webapp.deputies.models import Deputy
+    from webapp.notifications.models import Notification
+    from webapp.projects.alerts import checkpoint_alerts
+    from webapp.projects.models import (Finding, FindingState, Phase, Project, ProjectReview, RecordKind,
+                                        SupervisionFile, SupervisionGroup, SupervisionRecord)
+    from webapp.projects.services import five_ones, missed_checkpoints, result
+
+    seed()
+    today = date.today()
+    year, last = today.year, today.year - 1
+    town = db.session.scalar(select(Town).where(Town.slug == "yinzhuang"))
+    deputy_user = db.session.scalar(select(User.id).where(User.username == "yz_deputy"))
+    with bound_to(town.id) as town:
+        projects = db.session.scalars(select(Project).order_by(Project.id)).all()
+        this_year = [p for p in projects if p.year == year]
+        last_year = {p.id: p for p in projects if p.year == last}
+
+        # last year's 16 and this year's 7 new + 9 continuing, each continuing one pointing at last year's
+        assert len(last_year) == 16 and len(this_year) == 16
+        continuing = [p for p in this_year if p.continuing]
+        assert len(continuing) == 9 and len(this_year) - len(continuing) == 7
+        for p in continuing:
+            before = last_year[p.continues_id]
+            assert (before.name, before.unit_id, before.group_id) == (p.name, p.unit_id, p.group_id)
+            assert before.progress <= p.progress
+        for p in projects:
+            assert p.unit_id and p.group_id and p.budget and p.location and p.milestones
+            assert (p.progress == 100) == (p.phase in (Phase.delivered, Phase.review)), p.name
+            assert all(m.done_on is None or m.done_on <= today for m in p.milestones)
+
+        # every group has a leader among four to six members more
+        groups = db.session.scalars(select(SupervisionGroup)).all()
+        for group in groups:
+            assert group.leader_deputy_id in {d.id for d in group.members} and 5 <= len(group.members) <= 7
+        led = {g.code: db.session.get(Deputy, g.leader_deputy_id) for g in groups}
+        assert led["industrial_development"].user_id == deputy_user  # the demo deputy leads a group
+
+        # briefings and inspections with their attendees; the half-year report; findings in every state
+        records = db.session.scalars(select(SupervisionRecord)).all()
+        kinds = Counter((r.kind, r.day.year) for r in records)
+        assert kinds[(RecordKind.briefing, last)] >= 40 and kinds[(RecordKind.inspection, last)] == 16
+        assert kinds[(RecordKind.half_year_report, last)] == 1 and kinds[(RecordKind.annual_review, last)] == 1
+        assert all(r.day < today and r.attendees for r in records)
+        assert all(r.projects for r in records)
+        half = next(r for r in records if r.kind == RecordKind.half_year_report)
+        assert len(half.attendees) == 12 and len(half.suggestions.splitlines()) == 20
+        findings = db.session.scalars(select(Finding)).all()
+        assert {f.state for f in findings} == set(FindingState)
+        assert 1 <= sum(f.overdue(today) for f in findings) <= 2
+        with_files = set(db.session.scalars(select(SupervisionFile.finding_id)
+                                            .where(SupervisionFile.finding_id.is_not(None))))
+        for f in findings:
+            assert f.record.kind == RecordKind.inspection and f.record.day <= (f.rectified_on or today)
+            if f.state in (FindingState.rectified, FindingState.verified):
+                assert f.evidence and f.id in with_files and f.unit_id
+            if f.state == FindingState.verified:
+                assert f.rectified_on <= f.verified_on <= today and f.verified_by
+            stamps = [e.created_at for e in f.events]
+            assert stamps == sorted(stamps) and f.events[-1].to_state == f.state.value
+        assert any(e.action == "reject" for f in findings for e in f.events)
+        assert sum(f.state == FindingState.verified for f in findings) > len(findings) / 2
+
+        # a group missed a checkpoint (the industrial group, two recent months)
+        missed = missed_checkpoints(town, year, today) + missed_checkpoints(town, last, today)
+        assert {m.group_id for m in missed} >= {g.id for g in groups if g.code == "industrial_development"}
+
+        # last December's annual review: 16 projects, 6 at 100%, one or two below the pass mark
+        review = next(r for r in records if r.kind == RecordKind.annual_review)
+        assert review.day.year == last and review.day.month == 12
+        votes = db.session.scalars(select(ProjectReview).where(ProjectReview.record_id == review.id)).all()
+        outcomes = [result(v) for v in votes]
+        assert len(votes) == 16 and {v.project_id for v in votes} == set(last_year)
+        assert sum(o.rate == 100 for o in outcomes) == 6
+        assert 1 <= sum(o.passed is False for o in outcomes) <= 2
+        assert sum(o.passed for o in outcomes) >= 14
+        assert all(v.threshold == five_ones(town)["pass_threshold"] and v.closed for v in votes)
+        for v, o in zip(votes, outcomes):
+            assert o.total <= sum(v.present.values()) and v.present["deputies"] == len(review.attendees)
+        assert any(b.vote is not None for v in votes for b in v.ballots)
+
+        # the daily alerts have something to say, once; the demo deputy hears of their group
+        told = checkpoint_alerts(town, today)
+        assert checkpoint_alerts(town, today).total == 0
+        notices = db.session.scalars(select(Notification).where(Notification.user_id == deputy_user,
+                                                                Notification.kind == "checkpoint_missed")).all()
+        assert told.missed >= 1 and told.overdue >= 1 and notices

@@ -15,8 +15,8 @@ from webapp.extensions import db
 
 TOWN_PREFIXES = ("/t/<town>", "/api/v1/t/<town>")
 PUBLIC_PREFIX = "/p/<town>"
-#: the only public endpoints that write: a constituent sends an opinion, rates its answer
-PUBLIC_WRITE_ENDPOINTS = {"public.opinion_new", "public.opinion_rate"}
+#: the only public endpoints that write: a constituent sends an opinion, rates its answer; a voter casts a ballot
+PUBLIC_WRITE_ENDPOINTS = {"public.opinion_new", "public.opinion_rate", "public.ballot"}
 #: the constituent's phone on town B's sample opinion (`code` is its receipt code)
 PRIVATE_PHONE = "13811114444"
 WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
@@ -86,6 +86,29 @@ def samples(app, world):
         photo = add_opinion_file(opinion, filename="photo.png", content=tiny_png(), actor=None)
         db.session.flush()
         opinion_id, unit_id, photo_id, receipt_code = opinion.id, unit.id, photo.id, opinion.receipt_code
+        from webapp.projects.models import ProjectKind, RecordKind, SupervisionGroup
+        from webapp.projects.services import add_file as add_supervision_file
+        from webapp.projects.services import add_finding, create_project, create_record
+
+        group = db.session.scalar(select(SupervisionGroup).order_by(SupervisionGroup.id))
+        project = create_project(actor=None, data={"year": 2026, "name": "故县村道路硬化", "kind": ProjectKind.livelihood,
+                                                   "group_id": group.id, "unit_id": unit.id})
+        inspection = create_record(actor=None, kind=RecordKind.inspection, data={
+            "group_id": group.id, "day": date(2026, 10, 20), "project_ids": [project.id], "attendee_ids": [deputy.id]})
+        finding = add_finding(inspection, actor=None, description="故县路面裂缝", project_id=project.id)
+        evidence = add_supervision_file(finding=finding, filename="after.png", content=tiny_png(), actor=None)
+        projects_samples = {"project_id": project.id, "record_id": inspection.id, "finding_id": finding.id,
+                            "group_id": group.id, "supervision_file_id": evidence.id}
+        from webapp.projects.models import Voter
+        from webapp.projects.review_views import add_candidate, create_annual_review
+        from webapp.projects.services import issue_ballots, set_review
+
+        review = create_annual_review(actor=None, data={"day": date(2026, 12, 20), "project_ids": [project.id]})
+        vote = set_review(review, project, actor=None, present={"voters": 5, "deputies": 2},
+                          tallies={"voters": {"satisfied": 2}}, threshold=80)
+        ballot = issue_ballots(vote, voter=Voter.voters, count=2, actor=None)[0]
+        candidate, _added = add_candidate(review, actor=None, data={"name": "故县村文化广场", "support": 3, "object": 1})
+        projects_samples.update(review_id=review.id, candidate_id=candidate.id, ballot_token=ballot.token)
         day_id, activity_id, file_id, checkin_token = day.id, activity.id, stored.id, activity.checkin_token
         deputy_id, grid_id, head_id, studio_id = deputy.id, grid.id, head.id, studio.id
     with app.app_context():
@@ -101,6 +124,7 @@ def samples(app, world):
                   "deputy_token": "deputy-secret-b", "activity_id": activity_id, "file_id": file_id,
                   "token": checkin_token, "opinion_id": opinion_id, "unit_id": unit_id, "photo_id": photo_id,
                   "code": receipt_code}
+        values.update(projects_samples)
         db.session.remove()
     return values
 
@@ -138,10 +162,18 @@ def _b_state(app, world) -> tuple:
                       "grid_deputies", "studios", "studio_members", "deputy_photos", "reception_days", "rota_entries", "activities",
                       "activity_invitees", "activity_files", "opinions", "opinion_events", "opinion_files",
                       "responsible_units", "opinion_categories", "suggestion_seconders")
+            tables += ("projects", "project_milestones", "supervision_group_members", "supervision_records",
+                       "supervision_record_attendees", "supervision_record_projects", "findings", "finding_events",
+                       "supervision_files")
+            tables += ("project_reviews", "ballots", "project_candidates")
             counts = tuple(conn.execute(text(f"SELECT count(*) FROM {town_b.schema_name}.{t}")).scalar() for t in tables)
             unread = conn.execute(text(f"SELECT count(*) FROM {town_b.schema_name}.notifications WHERE read_at IS NULL")).scalar()
             unread = (unread, conn.execute(text(f"SELECT string_agg(status || coalesce(name, ''), ',' ORDER BY id) "
                                                 f"FROM {town_b.schema_name}.deputies")).scalar())
+            unread += tuple(conn.execute(text(f"SELECT string_agg({v}, ',' ORDER BY id) FROM {town_b.schema_name}.{t}"))
+                            .scalar() for t, v in (("ballots", "coalesce(vote, '-')"),
+                                                   ("project_reviews", "tallies::text || present::text || closed::text"),
+                                                   ("project_candidates", "support || '/' || object")))
         db.session.remove()
     return members, counts, unread
 

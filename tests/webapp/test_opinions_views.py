@@ -12,12 +12,10 @@ from sqlalchemy import func, select
 
 from tenants.models import Town
 from webapp.access import bound_to
-from webapp.accounts.models import TownMembership, TownRole
-from webapp.accounts.services import create_user
 from webapp.extensions import db
 from webapp.opinions.models import Opinion, OpinionCategory, OpinionEvent, ResponsibleUnit, State
 
-from ..conftest import PASSWORD, login, unique
+from ..conftest import unique
 
 
 @pytest.fixture(scope="module")
@@ -26,32 +24,6 @@ def slug(app, world):
         value = db.session.get(Town, world.town_a).slug
         db.session.remove()
     return value
-
-
-@pytest.fixture()
-def linked_deputy(app, world):
-    """A deputy of town A with an account of their own (one account, one deputy)."""
-
-    def make(name: str):
-        from webapp.deputies.models import DeputyLevel
-        from webapp.deputies.services import create_deputy
-
-        username = unique("dep")
-        with app.app_context():
-            user = create_user(username=username, display_name=name, password=PASSWORD)
-            db.session.add(TownMembership(user=user, town_id=world.town_a, role=TownRole.deputy))
-            db.session.commit()
-            user_id = user.id
-        with app.app_context(), bound_to(world.town_a):
-            deputy = create_deputy(actor=None, data={"name": name, "level": DeputyLevel.town})
-            deputy.user_id = user_id
-            db.session.flush()
-            deputy_id = deputy.id
-        client = app.test_client()
-        assert login(client, username).status_code == 302
-        return client, deputy_id
-
-    return make
 
 
 def _record(client, slug, **fields) -> int:

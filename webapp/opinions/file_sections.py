@@ -42,8 +42,9 @@ def suggestions(deputy_id: int, start: date, end: date) -> list[FileEntry]:
         select(Opinion.id, Opinion.received_on, Opinion.title, Opinion.state, Opinion.congress_level)
         .join(SuggestionSeconder, SuggestionSeconder.opinion_id == Opinion.id)
         .where(SuggestionSeconder.deputy_id == deputy_id, Opinion.received_on.between(start, end))).all()
-    return (_entries(own, lambda state, _level: f"{_l('Filed')} · {state}")
-            + _entries(seconded, lambda state, _level: f"{_l('Seconded')} · {state}"))
+    filed, second = _l("Filed"), _l("Seconded")  # outside the f-strings: extraction misses calls inside them
+    return (_entries(own, lambda state, _level: f"{filed} · {state}")
+            + _entries(seconded, lambda state, _level: f"{second} · {state}"))
 
 
 @file_section("opinion_figures", _l("Opinions: the year's figures"), order=29)

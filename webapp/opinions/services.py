@@ -121,6 +121,11 @@ def _when(moment: datetime | None) -> dict:
     return {"created_at": moment} if moment is not None else {}
 
 
+def dated(day: date | None) -> dict:
+    """The `created_at` keyword for an event recorded for `day` (none when it is today)."""
+    return _when(_moment(day))
+
+
 # --- intake --------------------------------------------------------------------------------
 
 def new_receipt_code() -> str:

@@ -207,7 +207,10 @@ def finding_step(finding: Finding, action: str, *, actor, data: dict[str, Any] |
     """Move a finding along the ledger. False when the once-only key was applied already."""
     from ..opinions.models import ResponsibleUnit
 
+    from ..opinions.services import dated
+
     data = data or {}
+    at = dated(today)  # a step recorded for an earlier day is dated that day
     today = today or date.today()
     if action not in FINDING_ACTIONS:
         raise ProjectError(_l("Unknown action."), "action")
@@ -249,7 +252,7 @@ def finding_step(finding: Finding, action: str, *, actor, data: dict[str, Any] |
     finding.state = target
     db.session.add(FindingEvent(finding_id=finding.id, action=action, from_state=before.value, to_state=target.value,
                                 actor_id=getattr(actor, "id", None), actor_name=getattr(actor, "display_name", None),
-                                note=note, nonce=nonce or None))
+                                note=note, nonce=nonce or None, **at))
     db.session.flush()
     record_town(f"finding.{action}", actor=actor, target=f"{finding.description[:80]} #{finding.id}",
                 details={"from": before.value, "to": target.value})
@@ -305,6 +308,8 @@ def set_review(record: SupervisionRecord, project: Project, *, actor, present: d
 
 def issue_ballots(review: ProjectReview, *, voter: Voter, count: int, actor) -> list[Ballot]:
     """Ballot codes for on-site voting by phone: one vote each. They take places of the people present."""
+    if review.closed:
+        raise ProjectError(_l("The vote is closed."), "count")
     taken = sum((review.tallies.get(voter.value) or {}).values()) + sum(1 for b in review.ballots if b.voter == voter)
     if count < 1 or taken + count > int(review.present.get(voter.value) or 0):
         raise ProjectError(_l("More ballots than people present."), "count")

@@ -93,3 +93,4 @@ def deputy_calendar(deputy_token: str):
 
 
 from . import opinions as _opinions  # noqa: E402,F401
+from . import ballots as _ballots  # noqa: E402,F401
