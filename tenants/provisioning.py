@@ -78,6 +78,7 @@ def seed_script(template_key: str, template_version: int) -> str:
         table = EvaluationTemplate.__table__
         add(insert(table).values(
             name=evaluation["name"], version=1, outstanding_count=evaluation.get("outstanding_count", 10),
+            max_total=evaluation.get("max_total", 100),
             grades=cast(literal(json.dumps(evaluation.get("grades", []), ensure_ascii=False), String), JSONB)))
         template_id = select(table.c.id).where(table.c.name == evaluation["name"], table.c.version == 1) \
             .scalar_subquery()

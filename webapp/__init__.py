@@ -88,13 +88,16 @@ def _install_jobs() -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from . import (accounts, activities, admin, api, committees, deputies, grids, opinions, projects, public, receptions,
-                   station, studios, towns)
+    from . import (accounts, activities, admin, api, committees, deputies, evaluations, grids, opinions, projects, public,
+                   receptions, station, studios, towns)
     from .accounts import views as _accounts_views  # noqa: F401
     from .activities import api as _activity_api  # noqa: F401
     from .activities import views as _activity_views  # noqa: F401
     from .deputies import api as _deputy_api  # noqa: F401
     from .deputies import views as _deputy_views  # noqa: F401
+    from .evaluations import api as _evaluation_api  # noqa: F401
+    from .evaluations import file_sections as _evaluation_file_sections  # noqa: F401
+    from .evaluations import views as _evaluation_views  # noqa: F401
     from .grids import api as _grid_api  # noqa: F401
     from .grids import views as _grid_views  # noqa: F401
     from .opinions import api as _opinion_api  # noqa: F401
@@ -116,7 +119,7 @@ def _register_blueprints(app: Flask) -> None:
 
     csrf.exempt(api.bp)  # the API checks CSRF itself for cookie sessions (api/core.py)
     for bp in (accounts.bp, towns.bp, activities.bp, deputies.bp, grids.bp, studios.bp, receptions.bp, station.bp,
-               opinions.bp, projects.bp, public.bp, committees.bp, admin.bp, api.bp):
+               opinions.bp, projects.bp, evaluations.bp, public.bp, committees.bp, admin.bp, api.bp):
         app.register_blueprint(bp)
 
 

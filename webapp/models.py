@@ -5,7 +5,8 @@ from webapp.accounts.models import ApiToken, CommitteeMembership, TownMembership
 from webapp.activities.models import Activity, ActivityFile, ActivityInvitee, ActivityType  # noqa: F401
 from webapp.audit.models import PlatformAuditEntry, TownAuditEntry  # noqa: F401
 from webapp.committees.models import Committee  # noqa: F401
-from webapp.evaluations.models import EvaluationIndicator, EvaluationTemplate  # noqa: F401
+from webapp.evaluations.models import (EvaluationIndicator, EvaluationResult, EvaluationScore,  # noqa: F401
+                                        EvaluationTemplate, EvaluationYear, Objection)
 from webapp.notifications.models import Notification  # noqa: F401
 from webapp.projects.models import (Ballot, Candidate, Finding, FindingEvent, Milestone, Project,  # noqa: F401
                                      ProjectReview, SupervisionFile, SupervisionGroup, SupervisionRecord)

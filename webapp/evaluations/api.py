@@ -1,0 +1,3 @@
+"""Evaluation templates, years, scores, objections and results in the JSON API."""
+
+from __future__ import annotations
