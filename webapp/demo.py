@@ -112,6 +112,7 @@ def seed() -> list[str]:
     seed_roster(yinzhuang, db.session.scalar(select(User.id).where(User.username == "yz_deputy")))
     seed_opinions(yinzhuang)
     seed_projects(yinzhuang)
+    seed_evaluations(yinzhuang)
 
     lines = ["Demo accounts (password for all: %s):" % PASSWORD]
     for username, name, _phone, operator, roles, committee in USERS:
@@ -1849,3 +1850,79 @@ def _seed_ledger(findings: list, today: date, rng, staff, crew: dict, groups: di
             moments.append({"id": event_id, "created_at": datetime.combine(day, time(9, 30 - step), tzinfo=BEIJING)})
     if moments:
         db.session.execute(update(FindingEvent), moments)
+
+
+# --- the deputies' evaluation: last year's closed, this year's open --------------------------
+
+def seed_evaluations(town: Town, today: date | None = None) -> None:
+    """Last year's evaluation and this year's, once (a town that has any evaluation year keeps
+    them as they are). Each year gets its congress session (出席人代会) with most town deputies
+    checked in; last year is opened, computed from the records, the presidium's and voters'
+    scores entered for every serving town deputy (6 to 10 of 10), two objections resolved (one
+    accepted, one rejected) and closed by the presidium; this year is opened and computed
+    (provisional). Everything goes through the services; nothing computed is made up."""
+    import random
+
+    from .access import bound_to
+    from .activities.models import ActivityType
+    from .activities.services import check_in, create_activity
+    from .deputies.models import Deputy, DeputyLevel, DeputyStatus
+    from .evaluations.models import EvaluationYear
+    from .evaluations.services import close_year, compute, enter_score, object_to, open_year, resolve
+
+    with bound_to(town.id):
+        if db.session.scalar(select(EvaluationYear.id).limit(1)) is not None:
+            return
+        deputies = list(db.session.scalars(select(Deputy).where(
+            Deputy.level == DeputyLevel.town, Deputy.status == DeputyStatus.serving).order_by(Deputy.id)))
+        session_type = db.session.scalar(select(ActivityType).where(ActivityType.code == "congress_session"))
+        if len(deputies) < 20 or session_type is None:
+            return
+        rng = random.Random(20270107)
+        today = today or date.today()
+        staff = db.session.scalar(select(User).where(User.username == "yz_staff"))
+        presidium = db.session.scalar(select(User).where(User.username == "yz_presidium"))
+        for year in (today.year - 1, today.year):
+            day = date(year, 1, 12)
+            if day > today:
+                continue
+            session = create_activity(actor=None, data={
+                "type_id": session_type.id, "theme": f"尹庄镇第十七届人民代表大会第{year - 2022}次会议", "day": day,
+                "place": "尹庄镇政府大会议室", "organiser": "镇人大主席团", "invitee_ids": [d.id for d in deputies]})
+            for deputy in deputies:
+                if rng.random() < 0.94:
+                    check_in(session, deputy, by="staff", actor=None)
+        db.session.flush()
+
+        # The template's grade lines (90/75/60 of 100) assume a station that records every duty of
+        # every deputy; this demo holds a year of Yinzhuang's records, whose best deputies reach the
+        # high 40s. The demo station sets its lines where its records are, as a town may (the
+        # template is the town's to edit), so the ranking shows every grade and a shortlist.
+        from .evaluations.models import EvaluationTemplate
+
+        template = db.session.scalars(select(EvaluationTemplate).order_by(EvaluationTemplate.version.desc())).first()
+        template.grades = [{"grade": "excellent", "min": 42}, {"grade": "competent", "min": 32},
+                           {"grade": "basically_competent", "min": 24}, {"grade": "incompetent", "min": 0}]
+        db.session.flush()
+
+        # last year: opened in January, scored, objected to, closed
+        last = open_year(actor=staff, year=today.year - 1, objections_until=date(today.year, 1, 31))
+        compute(last)
+        for deputy in deputies:
+            diligence = rng.random()
+            voters = min(1.0, max(0.0, diligence + rng.uniform(-0.15, 0.15)))
+            enter_score(last, deputy.id, "presidium_assessment", f"{6 + 4 * diligence ** 0.7:.1f}", actor=presidium)
+            enter_score(last, deputy.id, "voter_assessment", f"{6 + 4 * voters ** 0.7:.1f}", actor=staff)
+        first, second = deputies[3], deputies[11]
+        accepted = object_to(last, first.id, "reception_day", "十二月的接待日我到岗接待了，签到表上漏记。",
+                             actor=None, today=date(today.year, 1, 20))
+        rejected = object_to(last, second.id, "voter_assessment", "选民评议分数偏低，请复核。", actor=None,
+                             today=date(today.year, 1, 22))
+        resolve(accepted, actor=staff, accept=True, note="经核对接待日登记簿，该代表当日到岗，补记接待日得分。",
+                points_after=5)
+        resolve(rejected, actor=staff, accept=False, note="经复核，选民评议票数统计无误，维持原分。")
+        close_year(last, actor=presidium)
+
+        # this year: open and computed, provisional
+        current = open_year(actor=staff, year=today.year, objections_until=date(today.year + 1, 1, 31))
+        compute(current)

@@ -7,12 +7,11 @@ the board."""
 from __future__ import annotations
 
 import io
-import time
 from datetime import date, timedelta
 
 import pytest
 
-from .conftest import shot
+from .conftest import image_width, shot
 from .test_demo import sign_in
 
 pytestmark = pytest.mark.browser
@@ -30,19 +29,6 @@ def photo_png(width: int = 160, height: int = 120) -> bytes:
     out = io.BytesIO()
     png.Writer(width, height, greyscale=False).write(out, rows)
     return out.getvalue()
-
-
-def loaded_width(page, selector: str) -> int:
-    """The natural width of an image once loaded (0 if it failed), polled from here: the
-    content security policy forbids the string evaluation wait_for_function uses."""
-    image = page.locator(selector).first
-    image.wait_for()
-    for _ in range(100):
-        width = image.evaluate("i => i.complete ? i.naturalWidth : -1")
-        if width >= 0:
-            return width
-        time.sleep(0.05)
-    return 0
 
 
 def _png(name: str) -> dict:
@@ -136,7 +122,7 @@ def test_staff_run_a_project_through_the_five_ones_and_the_rectification_ledger(
     assert findings.count() == 2
     states = page.locator("[data-testid=findings] [data-testid=finding-state]").all()
     assert [s.get_attribute("data-state") for s in states] == ["found", "assigned"]
-    assert loaded_width(page, "[data-testid=photos] img") == 160
+    assert image_width(page, "[data-testid=photos] img") == 160
     shot(page, "projects-inspection")
 
     # the rectification ledger: assign, rectify, verify (refused until there is evidence)
@@ -156,7 +142,7 @@ def test_staff_run_a_project_through_the_five_ones_and_the_rectification_ledger(
     shot(page, "projects-verify-refused")
     page.set_input_files("[data-testid=evidence-upload] input[type=file]", [_png("after.png")])
     page.click("[data-testid=evidence-upload] button")
-    assert loaded_width(page, "[data-testid=evidence-files] img") == 160
+    assert image_width(page, "[data-testid=evidence-files] img") == 160
     page.click("[data-testid=step-verify] button")
     assert page.locator("[data-testid=finding-state]").get_attribute("data-state") == "verified"
     assert "排水沟已清淤" in page.inner_text("[data-testid=evidence]")

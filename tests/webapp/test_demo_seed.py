@@ -237,3 +237,39 @@ def test_yinzhuang_has_two_years_of_key_projects_and_the_five_ones(app_ctx, worl
         notices = db.session.scalars(select(Notification).where(Notification.user_id == deputy_user,
                                                                 Notification.kind == "checkpoint_missed")).all()
         assert told.missed >= 1 and told.overdue >= 1 and notices
+
+
+def test_yinzhuang_has_last_years_evaluation_closed_and_this_years_open(app_ctx, world):
+    from webapp.activities.models import Activity, ActivityInvitee, ActivityType
+    from webapp.evaluations.models import EvaluationResult, EvaluationYear, Objection, YearState
+    from webapp.evaluations.services import sheets
+
+    seed()
+    town = db.session.scalar(select(Town).where(Town.slug == "yinzhuang"))
+    this = date.today().year
+    with bound_to(town.id):
+        years = {y.year: y for y in db.session.scalars(select(EvaluationYear))}
+        assert set(years) == {this - 1, this}
+        last, current = years[this - 1], years[this]
+        assert last.state == YearState.closed and current.state == YearState.open and current.computed_at
+        results = list(db.session.scalars(select(EvaluationResult).where(EvaluationResult.year_id == last.id)
+                                          .order_by(EvaluationResult.rank)))
+        assert len(results) >= 40 and results[0].rank == 1
+        outstanding = [r for r in results if r.outstanding]
+        excellent = [r for r in results if r.grade == "excellent"]
+        quota = last.snapshot["outstanding_count"]
+        assert len(outstanding) == min(quota, len(excellent))  # the shortlist: the excellent, up to the quota
+        assert len(outstanding) >= 10 and set(Counter(r.grade for r in results)) == {
+            "excellent", "competent", "basically_competent", "incompetent"}
+        states = Counter(o.state.value for o in db.session.scalars(select(Objection).where(
+            Objection.year_id == last.id)))
+        assert states == {"accepted": 1, "rejected": 1}
+        sessions = db.session.scalar(select(func.count()).select_from(ActivityInvitee)
+                                     .join(Activity, Activity.id == ActivityInvitee.activity_id)
+                                     .join(ActivityType, ActivityType.id == Activity.type_id)
+                                     .where(ActivityType.code == "congress_session",
+                                            ActivityInvitee.checked_in_at.is_not(None)))
+        assert sessions >= 2 * 40
+        provisional = sheets(current)
+        assert len(provisional) >= 40
+        assert any(line.code == "attend_session" and line.count == 1 for s in provisional for line in s.lines)

@@ -109,6 +109,20 @@ def samples(app, world):
         ballot = issue_ballots(vote, voter=Voter.voters, count=2, actor=None)[0]
         candidate, _added = add_candidate(review, actor=None, data={"name": "故县村文化广场", "support": 3, "object": 1})
         projects_samples.update(review_id=review.id, candidate_id=candidate.id, ballot_token=ballot.token)
+        from webapp.evaluations.services import compute as compute_evaluation, object_to, open_year
+
+        evaluation = open_year(actor=None, year=2030)
+        compute_evaluation(evaluation, deputy_ids=[deputy.id])
+        objection = object_to(evaluation, deputy.id, "reception_day", "接待日少算了一次", actor=None,
+                              today=date(2030, 12, 1))
+        projects_samples.update(year_id=evaluation.id, objection_id=objection.id)
+        from webapp.evaluations.services import compute as compute_evaluation
+        from webapp.evaluations.services import object_to, open_year
+
+        evaluation = open_year(actor=None, year=2026)
+        compute_evaluation(evaluation, deputy_ids=[deputy.id])
+        objection = object_to(evaluation, deputy.id, "grid_work", "故县异议", actor=None, today=date(2026, 12, 1))
+        projects_samples.update(year_id=evaluation.id, objection_id=objection.id)
         day_id, activity_id, file_id, checkin_token = day.id, activity.id, stored.id, activity.checkin_token
         deputy_id, grid_id, head_id, studio_id = deputy.id, grid.id, head.id, studio.id
     with app.app_context():
@@ -166,6 +180,8 @@ def _b_state(app, world) -> tuple:
                        "supervision_record_attendees", "supervision_record_projects", "findings", "finding_events",
                        "supervision_files")
             tables += ("project_reviews", "ballots", "project_candidates")
+            tables += ("evaluation_templates", "evaluation_indicators", "evaluation_years", "evaluation_scores",
+                       "evaluation_objections", "evaluation_results")
             counts = tuple(conn.execute(text(f"SELECT count(*) FROM {town_b.schema_name}.{t}")).scalar() for t in tables)
             unread = conn.execute(text(f"SELECT count(*) FROM {town_b.schema_name}.notifications WHERE read_at IS NULL")).scalar()
             unread = (unread, conn.execute(text(f"SELECT string_agg(status || coalesce(name, ''), ',' ORDER BY id) "
@@ -174,6 +190,12 @@ def _b_state(app, world) -> tuple:
                             .scalar() for t, v in (("ballots", "coalesce(vote, '-')"),
                                                    ("project_reviews", "tallies::text || present::text || closed::text"),
                                                    ("project_candidates", "support || '/' || object")))
+            unread += tuple(conn.execute(text(f"SELECT string_agg({v}, ',' ORDER BY id) FROM {town_b.schema_name}.{t}"))
+                            .scalar() for t, v in (("evaluation_years", "state"),
+                                                   ("evaluation_templates", "version::text"),
+                                                   ("evaluation_indicators", "weight::text || '/' || cap::text"),
+                                                   ("evaluation_objections", "state"),
+                                                   ("evaluation_scores", "points::text")))
         db.session.remove()
     return members, counts, unread
 
