@@ -36,9 +36,12 @@ class Periodic:
 
 
 def registry() -> list[Periodic]:
-    from . import maintenance, opinions, projects, receptions
+    from . import maintenance, opinions, projects, receptions, rollups
 
     return [
+        # 01:30 Beijing time: every town's quarter so far (provisional) and the quarter just finished
+        Periodic("rollups", rollups.rollups_due, timedelta(days=1), offset=timedelta(hours=17, minutes=30),
+                 queue="rollups"),
         # 02:30 Beijing time
         Periodic("verify-town-schemas", maintenance.verify_town_schemas, timedelta(days=1),
                  offset=timedelta(hours=18, minutes=30)),

@@ -1,0 +1,114 @@
+"""Quarterly rollups: one row per town and quarter in the platform schema, computed from the
+areas' own services (statistics, cadence, checkpoints, the findings ledger), so a committee
+compares towns by the same figures each town sees on its pages.
+
+Writing is one UPSERT statement in its own transaction: a worker killed while computing
+leaves the old row; a row is either the old one or the new one. A finished quarter's row is
+frozen the first time it is computed after the quarter's end (`force` recomputes it); the
+current quarter's row is provisional and replaced on every run."""
+
+from __future__ import annotations
+
+import calendar
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import insert
+
+from ..extensions import db
+from .models import Rollup
+
+
+def quarter_of(day: date) -> tuple[int, int]:
+    return day.year, (day.month - 1) // 3 + 1
+
+
+def quarter_bounds(year: int, quarter: int) -> tuple[date, date]:
+    last_month = quarter * 3
+    return date(year, last_month - 2, 1), date(year, last_month, calendar.monthrange(year, last_month)[1])
+
+
+def previous_quarter(year: int, quarter: int) -> tuple[int, int]:
+    return (year - 1, 4) if quarter == 1 else (year, quarter - 1)
+
+
+def _figures(stats) -> dict[str, Any]:
+    t = stats.total
+    return {"received": t.received, "accepted": t.accepted, "resolved": t.resolved, "on_time": t.on_time,
+            "answered_with_deadline": t.answered_with_deadline, "on_time_pct": t.on_time_pct,
+            "closed": t.closed, "days_to_close": t.days_to_close, "rated": t.rated, "satisfied": t.satisfied,
+            "satisfaction_pct": t.satisfaction_pct}
+
+
+def compute_figures(town, year: int, quarter: int, today: date | None = None) -> dict[str, Any]:
+    """The town's figures for the quarter (the session must be bound to the town). For the
+    current quarter, everything is as of `today`."""
+    from ..activities.models import Activity, ActivityInvitee
+    from ..activities.services import cadence
+    from ..deputies.models import Deputy, DeputyStatus
+    from ..evaluations.models import EvaluationYear
+    from ..opinions.models import Kind
+    from ..opinions.stats import statistics
+    from ..projects.models import Finding, FindingState, SupervisionRecord, record_attendees
+    from ..projects.services import _period_end, missed_checkpoints
+    from ..receptions.models import ReceptionDay, RotaEntry
+
+    today = today or date.today()
+    start, end = quarter_bounds(year, quarter)
+    until = min(end, today)
+    figures: dict[str, Any] = {"period": {"start": start.isoformat(), "end": end.isoformat(),
+                                          "as_of": until.isoformat()}}
+    figures["opinions"] = _figures(statistics(start, end, kind=Kind.opinion))
+    figures["suggestions"] = _figures(statistics(start, end, kind=Kind.suggestion))
+    # the year's cadence up to the quarter's end: expected periods against those met
+    figures["cadence"] = [{"code": row.kind.code, "cadence": row.kind.cadence.value, "periods": row.periods,
+                           "expected": row.expected, "held": row.held, "met": row.met}
+                          for row in cadence(year, today=until)]
+    held, received = db.session.execute(select(func.count(), func.coalesce(func.sum(ReceptionDay.constituents_received), 0))
+                                        .where(ReceptionDay.held, ReceptionDay.day.between(start, end))).one()
+    figures["reception"] = {"days_held": held, "constituents_received": int(received)}
+    found = db.session.scalar(select(func.count()).select_from(Finding).join(SupervisionRecord).where(
+        SupervisionRecord.day.between(start, end)))
+    rectified = db.session.scalar(select(func.count()).select_from(Finding).where(
+        Finding.rectified_on.between(start, end)))
+    open_findings = db.session.scalars(select(Finding).where(
+        Finding.state.in_((FindingState.found, FindingState.assigned)))).all()
+    figures["findings"] = {"found": found, "rectified": rectified,
+                           "overdue": sum(1 for f in open_findings if f.overdue(until))}
+    missed = [m for m in missed_checkpoints(town, year, until)
+              if start < _period_end(m.cadence, m.year, m.period) <= date.fromordinal(end.toordinal() + 1)]
+    figures["checkpoints_missed"] = {"briefing": sum(m.kind.value == "briefing" for m in missed),
+                                     "inspection": sum(m.kind.value == "inspection" for m in missed)}
+    serving = set(db.session.scalars(select(Deputy.id).where(Deputy.status == DeputyStatus.serving)))
+    active = set(db.session.scalars(select(ActivityInvitee.deputy_id).join(Activity).where(
+        ActivityInvitee.checked_in_at.is_not(None), Activity.day.between(start, end))))
+    active |= set(db.session.scalars(select(RotaEntry.deputy_id).join(
+        ReceptionDay, ReceptionDay.id == RotaEntry.reception_day_id).where(
+        RotaEntry.attended.is_(True), ReceptionDay.day.between(start, end))))
+    active |= set(db.session.scalars(select(record_attendees.c.deputy_id).join(
+        SupervisionRecord, SupervisionRecord.id == record_attendees.c.record_id).where(
+        SupervisionRecord.day.between(start, end))))
+    figures["deputies"] = {"serving": len(serving), "active": len(active & serving),
+                           "participation_pct": round(100 * len(active & serving) / len(serving), 1) if serving
+                           else None}
+    evaluation = db.session.scalar(select(EvaluationYear.state).where(EvaluationYear.year == year))
+    figures["evaluation"] = evaluation.value if evaluation is not None else None
+    return figures
+
+
+def write_rollup(town_id: int, year: int, quarter: int, figures: dict[str, Any], *, provisional: bool,
+                 force: bool = False) -> bool:
+    """Store the row in one statement, in its own transaction. A frozen row is replaced only
+    when `force`. Returns whether the row was written."""
+    table = Rollup.__table__
+    statement = insert(table).values(town_id=town_id, year=year, quarter=quarter, figures=figures,
+                                     provisional=provisional, frozen=not provisional, computed_at=func.now())
+    statement = statement.on_conflict_do_update(
+        index_elements=["town_id", "year", "quarter"],
+        set_={"figures": statement.excluded.figures, "provisional": statement.excluded.provisional,
+              "frozen": statement.excluded.frozen, "computed_at": func.now()},
+        where=(table.c.frozen.is_(False)) if not force else None,
+    ).returning(table.c.id)
+    with db.engine.begin() as conn:
+        return conn.execute(statement).scalar() is not None
