@@ -113,6 +113,7 @@ def seed() -> list[str]:
     seed_opinions(yinzhuang)
     seed_projects(yinzhuang)
     seed_evaluations(yinzhuang)
+    seed_rollups()
 
     lines = ["Demo accounts (password for all: %s):" % PASSWORD]
     for username, name, _phone, operator, roles, committee in USERS:
@@ -1926,3 +1927,26 @@ def seed_evaluations(town: Town, today: date | None = None) -> None:
         # this year: open and computed, provisional
         current = open_year(actor=staff, year=today.year, objections_until=date(today.year + 1, 1, 31))
         compute(current)
+
+
+def seed_rollups(today: date | None = None) -> None:
+    """The last four quarters' rollups of every active town, once each (the nightly job keeps
+    the current quarter fresh afterwards), so the committee's scorecard has a trend to show."""
+    from tenants.models import TownStatus
+
+    from .access import bound_to
+    from .committees.models import Rollup
+    from .committees.rollups import compute_figures, previous_quarter, quarter_bounds, quarter_of, write_rollup
+
+    today = today or date.today()
+    quarters = [quarter_of(today)]
+    for _ in range(3):
+        quarters.append(previous_quarter(*quarters[-1]))
+    for town_id in db.session.scalars(select(Town.id).where(Town.status == TownStatus.active)).all():
+        have = set(db.session.execute(select(Rollup.year, Rollup.quarter).where(Rollup.town_id == town_id)).all())
+        for year, quarter in quarters:
+            if (year, quarter) in have:
+                continue
+            with bound_to(town_id) as town:
+                figures = compute_figures(town, year, quarter, today)
+            write_rollup(town_id, year, quarter, figures, provisional=today <= quarter_bounds(year, quarter)[1])

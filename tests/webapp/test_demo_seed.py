@@ -273,3 +273,16 @@ def test_yinzhuang_has_last_years_evaluation_closed_and_this_years_open(app_ctx,
         provisional = sheets(current)
         assert len(provisional) >= 40
         assert any(line.code == "attend_session" and line.count == 1 for s in provisional for line in s.lines)
+
+
+def test_every_demo_town_has_a_year_of_quarterly_rollups(app_ctx, world):
+    from webapp.committees.models import Rollup
+    from webapp.committees.rollups import scorecard
+
+    seed()
+    seed()  # once per town and quarter
+    yinzhuang = db.session.scalar(select(Town.id).where(Town.slug == "yinzhuang"))
+    rows = db.session.scalars(select(Rollup).where(Rollup.town_id == yinzhuang)).all()
+    assert len(rows) == 4 and sum(r.provisional for r in rows) == 1
+    latest = max(rows, key=lambda r: (r.year, r.quarter))
+    assert latest.figures["opinions"]["received"] > 0 and scorecard(latest.figures)["score"] is not None

@@ -82,3 +82,44 @@ def test_the_nightly_fan_out_enqueues_each_town_and_quarter_once(app, world, sta
     assert any(j.endswith("2032Q2-2032-07-03") for j in queue.job_ids)
     assert any(j.endswith("2032Q3-2032-07-03") for j in queue.job_ids)
     queue.empty()
+
+
+def test_the_scorecard_rates_each_expectation_and_the_committee_sees_its_towns_sorted(app, world, client_as):
+    from webapp.committees.models import Committee
+    from webapp.committees.rollups import scorecard, write_rollup
+
+    figures = {"cadence": [{"code": "weekly_deliberation", "cadence": "weekly", "periods": 13, "expected": 13,
+                            "held": 13, "met": 13},
+                           {"code": "joint_meeting", "cadence": "quarterly", "periods": 2, "expected": 2, "held": 1,
+                            "met": 1},
+                           {"code": "annual_summary", "cadence": "yearly", "periods": 1, "expected": 1, "held": 0,
+                            "met": 0}],
+               "opinions": {"on_time_pct": 95.0, "satisfaction_pct": 80.0},
+               "findings": {"overdue": 3}, "checkpoints_missed": {"briefing": 0, "inspection": 0},
+               "deputies": {"participation_pct": 40.0}}
+    card = scorecard(figures)
+    levels = {i["key"]: i["level"] for i in card["items"]}
+    assert levels == {"cadence:weekly_deliberation": "met", "cadence:joint_meeting": "partly",
+                      "cadence:annual_summary": "missed", "opinions:on_time_pct": "met",
+                      "opinions:satisfaction_pct": "partly", "findings:overdue": "missed", "checkpoints": "met",
+                      "deputies:participation_pct": "missed"}
+    assert card["score"] == round(100 * (3 + 2 * 0.5) / 8) == 50 and card["rag"] == "red"
+    good = {**figures, "findings": {"overdue": 0}, "deputies": {"participation_pct": 90.0},
+            "cadence": figures["cadence"][:1]}
+    assert scorecard(good)["rag"] == "green"
+
+    with app.app_context():
+        write_rollup(world.town_a, 2033, 1, good, provisional=False, force=True)
+        write_rollup(world.town_b, 2033, 1, figures, provisional=False, force=True)
+        write_rollup(world.town_c, 2033, 1, good, provisional=False, force=True)  # outside the jurisdiction
+        slug = db.session.get(Committee, world.committee).slug
+        names = {t: db.session.get(Town, t).slug for t in (world.town_a, world.town_b, world.town_c)}
+        db.session.remove()
+    page = client_as("committee").get(f"/c/{slug}/scorecard?quarter=2033Q1&compare=2032Q4")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and 'data-testid="distribution"' in html
+    assert html.index(f'town-{names[world.town_a]}') < html.index(f'town-{names[world.town_b]}')
+    assert f'town-{names[world.town_a]}" data-rag="green"' in html and f'town-{names[world.town_b]}" data-rag="red"' in html
+    assert f"town-{names[world.town_c]}" not in html
+    assert client_as("other_committee").get(f"/c/{slug}/scorecard").status_code == 404
+    assert client_as("committee").get(f"/c/{slug}/scorecard?quarter=nonsense").status_code == 200

@@ -112,3 +112,56 @@ def write_rollup(town_id: int, year: int, quarter: int, figures: dict[str, Any],
     ).returning(table.c.id)
     with db.engine.begin() as conn:
         return conn.execute(statement).scalar() is not None
+
+
+# --- the compliance scorecard ------------------------------------------------------------------
+
+#: what each expectation needs to be met (or partly met); a committee compares towns by these
+THRESHOLDS = {"on_time_pct": (90, 70), "satisfaction_pct": (90, 75), "participation_pct": (80, 50)}
+
+
+def _level(value, met_at, partly_at) -> str | None:
+    if value is None:
+        return None
+    return "met" if value >= met_at else "partly" if value >= partly_at else "missed"
+
+
+def scorecard(figures: dict[str, Any]) -> dict[str, Any]:
+    """Each expectation met / partly / missed, a score out of 100 (met 1, partly ½) and
+    red / amber / green, from one rollup row's figures."""
+    items: list[dict[str, Any]] = []
+    for row in figures.get("cadence", []):
+        if row["expected"] <= 0 or row["periods"] <= 0:
+            continue
+        level = "met" if row["met"] == row["periods"] else "partly" if row["met"] > 0 else "missed"
+        items.append({"key": f"cadence:{row['code']}", "level": level, "value": f"{row['met']}/{row['periods']}"})
+    opinions = figures.get("opinions", {})
+    for key in ("on_time_pct", "satisfaction_pct"):
+        level = _level(opinions.get(key), *THRESHOLDS[key])
+        if level:
+            items.append({"key": f"opinions:{key}", "level": level, "value": opinions.get(key)})
+    overdue = figures.get("findings", {}).get("overdue", 0)
+    items.append({"key": "findings:overdue", "level": "met" if overdue == 0 else "partly" if overdue <= 2 else "missed",
+                  "value": overdue})
+    missed = sum(figures.get("checkpoints_missed", {}).values())
+    items.append({"key": "checkpoints", "level": "met" if missed == 0 else "partly" if missed == 1 else "missed",
+                  "value": missed})
+    level = _level(figures.get("deputies", {}).get("participation_pct"), *THRESHOLDS["participation_pct"])
+    if level:
+        items.append({"key": "deputies:participation_pct", "level": level,
+                      "value": figures["deputies"]["participation_pct"]})
+    points = sum(1 if i["level"] == "met" else 0.5 if i["level"] == "partly" else 0 for i in items)
+    score = round(100 * points / len(items)) if items else None
+    rag = None if score is None else "green" if score >= 80 else "amber" if score >= 60 else "red"
+    return {"items": items, "score": score, "rag": rag}
+
+
+def committee_rollups(town_ids: list[int], quarters: list[tuple[int, int]]) -> dict[tuple[int, int, int], Rollup]:
+    """The stored rows of these towns for these quarters, keyed (town_id, year, quarter)."""
+    from sqlalchemy import tuple_
+
+    if not town_ids or not quarters:
+        return {}
+    rows = db.session.scalars(select(Rollup).where(Rollup.town_id.in_(town_ids),
+                                                    tuple_(Rollup.year, Rollup.quarter).in_(quarters)))
+    return {(r.town_id, r.year, r.quarter): r for r in rows}

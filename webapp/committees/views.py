@@ -46,3 +46,6 @@ def towns_in(committee: Committee) -> list[tuple[Town, Region]]:
 @bp.get("/")
 def home():
     return render_template("committees/home.html", rows=towns_in(g.committee))
+
+
+from . import scorecard_views as _scorecard_views  # noqa: E402,F401
