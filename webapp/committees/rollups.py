@@ -10,7 +10,7 @@ current quarter's row is provisional and replaced on every run."""
 from __future__ import annotations
 
 import calendar
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
@@ -51,7 +51,7 @@ def compute_figures(town, year: int, quarter: int, today: date | None = None) ->
     from ..opinions.models import Kind
     from ..opinions.stats import statistics
     from ..projects.models import Finding, FindingState, SupervisionRecord, record_attendees
-    from ..projects.services import _period_end, missed_checkpoints
+    from ..projects.services import period_end, missed_checkpoints
     from ..receptions.models import ReceptionDay, RotaEntry
 
     today = today or date.today()
@@ -77,7 +77,7 @@ def compute_figures(town, year: int, quarter: int, today: date | None = None) ->
     figures["findings"] = {"found": found, "rectified": rectified,
                            "overdue": sum(1 for f in open_findings if f.overdue(until))}
     missed = [m for m in missed_checkpoints(town, year, until)
-              if start < _period_end(m.cadence, m.year, m.period) <= date.fromordinal(end.toordinal() + 1)]
+              if start < period_end(m.cadence, m.year, m.period) <= end + timedelta(days=1)]
     figures["checkpoints_missed"] = {"briefing": sum(m.kind.value == "briefing" for m in missed),
                                      "inspection": sum(m.kind.value == "inspection" for m in missed)}
     serving = set(db.session.scalars(select(Deputy.id).where(Deputy.status == DeputyStatus.serving)))

@@ -360,7 +360,7 @@ def _period(cadence: str, day: date) -> int:
             "yearly": 0}[cadence]
 
 
-def _period_end(cadence: str, year: int, n: int) -> date:
+def period_end(cadence: str, year: int, n: int) -> date:
     """The first day after period `n` of the cadence (the day it counts as missed)."""
     last_month = (n + 1) * (12 // PERIODS[cadence])
     return date(year, last_month + 1, 1) if last_month < 12 else date(year + 1, 1, 1)
@@ -398,7 +398,7 @@ def missed_checkpoints(town, year: int, today: date | None = None) -> list[Misse
     for group in groups:
         for kind, cadence in cadences.items():
             for n in range(PERIODS[cadence]):
-                if _period_end(cadence, year, n) > today:
+                if period_end(cadence, year, n) > today:
                     break
                 if n not in held.get((group.id, kind), set()):
                     out.append(Missed(group.id, kind, year, n, cadence))
