@@ -4,7 +4,7 @@ from tenants.models import Region, Town  # noqa: F401
 from webapp.accounts.models import ApiToken, CommitteeMembership, TownMembership, User  # noqa: F401
 from webapp.activities.models import Activity, ActivityFile, ActivityInvitee, ActivityType  # noqa: F401
 from webapp.audit.models import PlatformAuditEntry, TownAuditEntry  # noqa: F401
-from webapp.committees.models import Committee, Rollup  # noqa: F401
+from webapp.committees.models import Committee, NoticeEvent, Rollup, SupervisionNotice  # noqa: F401
 from webapp.evaluations.models import (EvaluationIndicator, EvaluationResult, EvaluationScore,  # noqa: F401
                                         EvaluationTemplate, EvaluationYear, Objection)
 from webapp.notifications.models import Notification  # noqa: F401

@@ -123,3 +123,42 @@ def test_the_scorecard_rates_each_expectation_and_the_committee_sees_its_towns_s
     assert f"town-{names[world.town_c]}" not in html
     assert client_as("other_committee").get(f"/c/{slug}/scorecard").status_code == 404
     assert client_as("committee").get(f"/c/{slug}/scorecard?quarter=nonsense").status_code == 200
+
+
+def test_a_notice_goes_to_the_town_is_answered_and_accepted_or_returned(app, world, client_as):
+    from webapp.committees.models import Committee, NoticeState, SupervisionNotice
+
+    with app.app_context():
+        slug = db.session.get(Committee, world.committee).slug
+        town_a, town_c = db.session.get(Town, world.town_a).slug, db.session.get(Town, world.town_c).slug
+        db.session.remove()
+    committee = client_as("committee")
+    refused = committee.post(f"/c/{slug}/notices/new", data={"town": town_c, "topic": "cadence", "subject": "越权",
+                                                              "body": "x", "due_on": "2099-01-01"})
+    assert refused.status_code == 400  # a town outside the jurisdiction
+    assert committee.post(f"/c/{slug}/notices/new", data={"town": town_a, "topic": "cadence", "subject": "补开季联席",
+                                                           "body": "x", "due_on": "2020-01-01"}).status_code == 400
+    sent = committee.post(f"/c/{slug}/notices/new", data={
+        "town": town_a, "topic": "cadence", "subject": "第三季度未召开季联席会议", "body": "请说明原因并补开。",
+        "due_on": "2099-01-01"})
+    assert sent.status_code == 302
+    notice_id = int(sent.headers["Location"].rstrip("/").rsplit("/", 1)[1])
+    staff = client_as("a_staff")
+    assert "第三季度未召开季联席会议" in staff.get(f"/t/{town_a}/notices/").get_data(as_text=True)
+    assert client_as("b_staff").get(f"/t/{town_a}/notices/{notice_id}").status_code == 404
+    assert committee.post(f"/t/{town_a}/notices/{notice_id}/respond", data={"actions": "x"}).status_code == 403
+    assert staff.post(f"/t/{town_a}/notices/{notice_id}/respond", data={"actions": " "}).status_code == 400
+    assert staff.post(f"/t/{town_a}/notices/{notice_id}/respond",
+                      data={"actions": "已于10月20日补开季联席会议。"}).status_code == 302
+    assert committee.post(f"/c/{slug}/notices/{notice_id}/decide", data={"decision": "return"}).status_code == 400
+    assert committee.post(f"/c/{slug}/notices/{notice_id}/decide",
+                          data={"decision": "return", "note": "请附会议记录"}).status_code == 302
+    assert staff.post(f"/t/{town_a}/notices/{notice_id}/respond",
+                      data={"actions": "会议记录见附件。"}).status_code == 302
+    assert committee.post(f"/c/{slug}/notices/{notice_id}/decide", data={"decision": "accept"}).status_code == 302
+    with app.app_context():
+        notice = db.session.get(SupervisionNotice, notice_id)
+        assert notice.state == NoticeState.accepted
+        assert [e.action for e in notice.events] == ["issue", "respond", "return", "respond", "accept"]
+        db.session.remove()
+    assert client_as("other_committee").get(f"/c/{slug}/notices/{notice_id}").status_code == 404

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+import enum
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint, func
+from sqlalchemy import CheckConstraint, Enum, ForeignKey, LargeBinary, String, Text, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tenants.base import CreatedAt, PlatformModel
@@ -44,3 +45,51 @@ class Rollup(PlatformModel):
     provisional: Mapped[bool] = mapped_column(default=True)
     frozen: Mapped[bool] = mapped_column(default=False)
     computed_at: Mapped[datetime] = mapped_column(server_default=func.now())
+
+
+class NoticeState(str, enum.Enum):
+    issued = "issued"  #: waiting for the town
+    answered = "answered"  #: the town responded; the committee decides
+    accepted = "accepted"  #: closed
+    returned = "returned"  #: not enough: back to the town
+
+
+class SupervisionNotice(CreatedAt, PlatformModel):
+    """督办: a committee's one-to-one supervision notice to one town of its jurisdiction."""
+
+    __tablename__ = "supervision_notices"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    committee_id: Mapped[int] = mapped_column(ForeignKey("committees.id", ondelete="CASCADE"), index=True)
+    town_id: Mapped[int] = mapped_column(ForeignKey("towns.id", ondelete="CASCADE"), index=True)
+    #: what it is about: "cadence", "opinions", "findings" or "other"
+    topic: Mapped[str] = mapped_column(String(16))
+    subject: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    due_on: Mapped[date]
+    state: Mapped[NoticeState] = mapped_column(Enum(NoticeState, name="notice_state", native_enum=False, length=16),
+                                               default=NoticeState.issued)
+    issued_by: Mapped[str | None] = mapped_column(String(64))
+
+    committee: Mapped[Committee] = relationship()
+    events: Mapped[list[NoticeEvent]] = relationship(order_by="NoticeEvent.id", cascade="all, delete-orphan")
+
+    def overdue(self, today: date) -> bool:
+        return self.state in (NoticeState.issued, NoticeState.returned) and self.due_on < today
+
+
+class NoticeEvent(PlatformModel):
+    """One line of a notice's history: issued, answered (with the town's actions and
+    evidence), accepted or returned (with the committee's note)."""
+
+    __tablename__ = "supervision_notice_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    notice_id: Mapped[int] = mapped_column(ForeignKey("supervision_notices.id", ondelete="CASCADE"), index=True)
+    action: Mapped[str] = mapped_column(String(16))
+    actor_name: Mapped[str | None] = mapped_column(String(64))
+    note: Mapped[str | None] = mapped_column(Text)
+    filename: Mapped[str | None] = mapped_column(String(200))
+    mimetype: Mapped[str | None] = mapped_column(String(100))
+    content: Mapped[bytes | None] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())

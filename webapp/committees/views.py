@@ -48,4 +48,5 @@ def home():
     return render_template("committees/home.html", rows=towns_in(g.committee))
 
 
+from . import notice_views as _notice_views  # noqa: E402,F401
 from . import scorecard_views as _scorecard_views  # noqa: E402,F401

@@ -144,3 +144,6 @@ def audit():
         query = query.where(TownAuditEntry.action.startswith(action))
     page = db.paginate(query, per_page=100, error_out=False)
     return render_template("towns/audit.html", page=page, action=action)
+
+
+from . import notices as _notices  # noqa: E402,F401
