@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
 
 from tenants.models import Town
-from webapp.accounts.models import TownRole, User
+from webapp.accounts.models import TownMembership, TownRole, User
 from webapp.extensions import db
 from webapp.notifications.models import Notification
 
@@ -52,3 +52,22 @@ def welcome_member(town_id: int, user_id: int, role: str) -> bool:
 def unread_count(user_id: int) -> int:
     return db.session.scalar(select(func.count()).select_from(Notification).where(
         Notification.user_id == user_id, Notification.read_at.is_(None)))
+
+
+@town_job
+def notice_arrived(town_id: int, notice_id: int) -> int:
+    """Tell the town's station admins and staff that a committee's supervision notice arrived.
+    Idempotent (one notification per person and notice). Returns how many were told."""
+    from webapp.committees.models import SupervisionNotice
+
+    town = db.session.get(Town, town_id)
+    notice = db.session.get(SupervisionNotice, notice_id)
+    if notice is None or notice.town_id != town_id:
+        return 0
+    staff = db.session.scalars(select(TownMembership.user_id).where(
+        TownMembership.town_id == town_id,
+        TownMembership.role.in_((TownRole.station_admin, TownRole.staff)))).all()
+    return sum(deliver(user_id=user_id, kind="notice", dedupe_key=f"notice:{notice_id}:{user_id}",
+                       title=_("Supervision notice: %(subject)s", subject=notice.subject[:80]),
+                       body=_("Answer by %(day)s.", day=notice.due_on.isoformat()),
+                       link=f"/t/{town.slug}/notices/{notice_id}") for user_id in sorted(set(staff)))

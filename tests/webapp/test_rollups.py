@@ -143,7 +143,12 @@ def test_a_notice_goes_to_the_town_is_answered_and_accepted_or_returned(app, wor
         "due_on": "2099-01-01"})
     assert sent.status_code == 302
     notice_id = int(sent.headers["Location"].rstrip("/").rsplit("/", 1)[1])
+    from jobs.notify import notice_arrived
+
+    told = notice_arrived(world.town_a, notice_id)  # what the worker runs after the commit
+    assert told >= 2 and notice_arrived(world.town_a, notice_id) == 0  # the admin and the staff, once
     staff = client_as("a_staff")
+    assert "第三季度未召开季联席会议" in staff.get(f"/t/{town_a}/notifications").get_data(as_text=True)
     assert "第三季度未召开季联席会议" in staff.get(f"/t/{town_a}/notices/").get_data(as_text=True)
     assert client_as("b_staff").get(f"/t/{town_a}/notices/{notice_id}").status_code == 404
     assert committee.post(f"/t/{town_a}/notices/{notice_id}/respond", data={"actions": "x"}).status_code == 403

@@ -57,6 +57,10 @@ def issue(committee, town, *, actor, data: dict[str, str], today: date | None = 
     db.session.flush()
     record_platform("notice.issue", actor=actor, town_id=town.id, committee_id=committee.id,
                     target=f"{subject[:100]} #{notice.id}")
+    from jobs import enqueue_after_commit
+    from jobs.notify import notice_arrived
+
+    enqueue_after_commit(notice_arrived, town.id, notice.id, queue="notify", job_id=f"notice-{notice.id}")
     return notice
 
 
