@@ -13,13 +13,9 @@ from werkzeug.routing import BuildError
 
 from ..deputies.file import FileEntry, file_section
 from ..extensions import db
+from .services import record_kind_labels
 from .models import (Project, RecordKind, SupervisionGroup, SupervisionRecord, group_members, record_attendees,
                      record_projects)
-
-
-def record_kind_labels() -> dict[str, object]:
-    return {"briefing": _l("Monthly briefing"), "inspection": _l("Quarterly inspection"),
-            "half_year_report": _l("Half-year report"), "annual_review": _l("Annual review")}
 
 
 def _linker(endpoint: str, arg: str, anchor: str = ""):

@@ -174,6 +174,12 @@ FINDING_ACTIONS = {
 }
 
 
+def record_kind_labels() -> dict[str, Any]:
+    """The five ones' record kinds as people name them (pages, the deputy's file)."""
+    return {"briefing": _l("Monthly briefing"), "inspection": _l("Quarterly inspection"),
+            "half_year_report": _l("Half-year report"), "annual_review": _l("Annual review")}
+
+
 def finding_state_labels() -> dict[str, Any]:
     return {"found": _l("Found"), "assigned": _l("Being rectified"), "rectified": _l("Rectified, to verify"),
             "verified": _l("Verified")}

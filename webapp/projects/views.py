@@ -32,7 +32,7 @@ from ..opinions.services import BEIJING
 from . import bp
 from .models import (Finding, FindingEvent, FindingState, Milestone, Phase, Project, ProjectKind, RecordKind,
                      SupervisionFile, SupervisionGroup, SupervisionRecord, record_projects)
-from .services import (FINDING_ACTIONS, ProjectError, add_file, add_finding, carry_over, create_group, create_project,
+from .services import (FINDING_ACTIONS, ProjectError, record_kind_labels, add_file, add_finding, carry_over, create_group, create_project,
                        create_record, finding_action_labels, finding_state_labels, finding_step, lineage,
                        missed_checkpoints, project_status, set_members, update_project)
 
@@ -58,11 +58,6 @@ def kind_labels() -> dict:
 def phase_labels() -> dict:
     return {"initiation": _l("Initiation"), "feasibility": _l("Feasibility"), "started": _l("Started"),
             "construction": _l("Construction"), "delivered": _l("Delivered"), "review": _l("Look-back")}
-
-
-def record_kind_labels() -> dict:
-    return {"briefing": _l("Monthly briefing"), "inspection": _l("Quarterly inspection"),
-            "half_year_report": _l("Half-year report"), "annual_review": _l("Annual review")}
 
 
 def rag_labels() -> dict:
