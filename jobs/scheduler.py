@@ -36,7 +36,7 @@ class Periodic:
 
 
 def registry() -> list[Periodic]:
-    from . import maintenance, opinions, projects, receptions, rollups
+    from . import maintenance, notices, opinions, projects, receptions, rollups
 
     return [
         # 01:30 Beijing time: every town's quarter so far (provisional) and the quarter just finished
@@ -48,6 +48,9 @@ def registry() -> list[Periodic]:
         # 08:00 Beijing time: a week ahead of each reception day, the deputies on duty are told
         Periodic("reception-notices", receptions.reception_notices_due, timedelta(days=1),
                  offset=timedelta(hours=0), queue="notify"),
+        # 08:15 Beijing time: towns are reminded of committees' notices past their deadline
+        Periodic("notice-reminders", notices.notice_reminders_due, timedelta(days=1),
+                 offset=timedelta(minutes=15), queue="notify"),
         # 08:30 Beijing time: overdue and nearly-due opinions are urged, staff are told
         Periodic("opinion-urges", opinions.opinion_urges_due, timedelta(days=1),
                  offset=timedelta(minutes=30), queue="notify"),

@@ -115,6 +115,7 @@ def _register_blueprints(app: Flask) -> None:
     from .admin import views as _admin_views  # noqa: F401
     from .api import views as _api_views  # noqa: F401
     from .committees import views as _committee_views  # noqa: F401
+    from .committees import api as _committee_api  # noqa: F401
     from .towns import views as _town_views  # noqa: F401
 
     csrf.exempt(api.bp)  # the API checks CSRF itself for cookie sessions (api/core.py)

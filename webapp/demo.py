@@ -114,6 +114,7 @@ def seed() -> list[str]:
     seed_projects(yinzhuang)
     seed_evaluations(yinzhuang)
     seed_rollups()
+    seed_notices()
 
     lines = ["Demo accounts (password for all: %s):" % PASSWORD]
     for username, name, _phone, operator, roles, committee in USERS:
@@ -1950,3 +1951,52 @@ def seed_rollups(today: date | None = None) -> None:
             with bound_to(town_id) as town:
                 figures = compute_figures(town, year, quarter, today)
             write_rollup(town_id, year, quarter, figures, provisional=today <= quarter_bounds(year, quarter)[1])
+
+
+def seed_notices(today: date | None = None) -> None:
+    """The Lingbao committee's one-to-one supervision of the last weeks: one notice answered
+    and accepted, one answered and waiting for the committee, one past its deadline without an
+    answer (once: nothing is added when the committee has notices already)."""
+    from datetime import datetime, time, timedelta, timezone
+
+    from .committees.models import Committee, SupervisionNotice
+    from .committees.notices import decide, issue, respond
+
+    today = today or date.today()
+    committee = db.session.scalar(select(Committee).where(Committee.slug == "lingbao"))
+    if committee is None or db.session.scalar(select(SupervisionNotice.id).where(
+            SupervisionNotice.committee_id == committee.id).limit(1)) is not None:
+        return
+    member = db.session.scalar(select(User).where(User.username == "lb_committee"))
+    towns = {t.slug: t for t in db.session.scalars(select(Town))}
+    staff = {"yinzhuang": db.session.scalar(select(User).where(User.username == "yz_staff")),
+             "hanguguan": db.session.scalar(select(User).where(User.username == "hg_admin"))}
+    beijing = timezone(timedelta(hours=8))
+
+    def at(days_ago: int, hour: int) -> datetime:
+        return datetime.combine(today - timedelta(days=days_ago), time(hour, 10), beijing)
+
+    plan = [
+        ("yinzhuang", "opinions", "督促办结超期群众意见", "上季度有 8 件群众意见超过办理期限，请逐件督促责任单位办结，并向反映人反馈。",
+         30, 16, [("respond", 21, "8 件超期意见已全部办结并电话回访，满意 7 件，1 件正在二次办理。"),
+                  ("accept", 19, "办理情况属实，请继续跟踪二次办理的 1 件。")]),
+        ("hanguguan", "findings", "问题整改未按期完成", "乡村振兴组视察发现的 3 个问题已超过整改期限，请报送整改佐证材料。",
+         12, 5, [("respond", 1, "已完成 2 项整改，第 3 项（排水沟清淤）预计下周完工，附现场照片。")]),
+        ("yuling", "cadence", "每周议事活动未按要求开展", "本季度每周议事仅开展 3 次，请说明原因并补开，建立固定议事日。",
+         40, -10, []),
+    ]
+    for slug, topic, subject, body, issued_ago, due_in, steps in plan:
+        town = towns.get(slug)
+        if town is None:
+            continue
+        issued_on = today - timedelta(days=issued_ago)
+        notice = issue(committee, town, actor=member, today=issued_on, data={
+            "topic": topic, "subject": subject, "body": body, "due_on": (today + timedelta(days=due_in)).isoformat()})
+        notice.created_at = notice.events[0].created_at = at(issued_ago, 9)
+        for action, days_ago, note in steps:
+            if action == "respond":
+                respond(notice, actor=staff[slug], actions=note)
+            else:
+                decide(notice, actor=member, accept=True, note=note)
+            notice.events[-1].created_at = at(days_ago, 15)
+    db.session.commit()

@@ -58,3 +58,27 @@ def test_the_committee_issues_a_notice_the_town_answers_the_committee_accepts(br
     shot(page, "committee-notice-accepted")
     page.click("text=← ")
     assert "督促尹庄镇整改逾期问题" in page.inner_text("[data-testid=notices]")
+
+
+def test_an_operator_recomputes_a_towns_quarter_and_follows_the_run(page, demo_server, app, stack):
+    from redis import Redis
+    from rq import Queue, SimpleWorker
+
+    queue = Queue("rollups", connection=Redis.from_url(stack.redis_url))
+    queue.empty()
+    sign_in(page, demo_server, "operator")
+    page.wait_for_url(demo_server + "/admin/")
+    page.click("a:has-text('季度汇总')")
+    page.select_option("#f-town", label="尹庄镇")
+    page.select_option("#f-quarter", index=1)  # the quarter just finished
+    page.click("button:has-text('重新计算')")
+    assert "正在重新计算" in page.inner_text(".alert")
+    assert len(queue.job_ids) == 1
+    runs = page.locator("[data-testid=rollup-runs]")
+    assert "100" not in runs.locator("[data-testid=run-percent]").first.inner_text()
+    with app.app_context():  # the worker of `make demo`, run here until the queue is empty
+        SimpleWorker([queue], connection=queue.connection).work(burst=True)
+    page.reload()
+    assert runs.locator("[data-testid=run-percent]").first.inner_text() == "100"
+    shot(page, "operator-rollups")
+    queue.empty()

@@ -286,3 +286,22 @@ def test_every_demo_town_has_a_year_of_quarterly_rollups(app_ctx, world):
     assert len(rows) == 4 and sum(r.provisional for r in rows) == 1
     latest = max(rows, key=lambda r: (r.year, r.quarter))
     assert latest.figures["opinions"]["received"] > 0 and scorecard(latest.figures)["score"] is not None
+
+
+def test_the_demo_committee_supervises_three_towns_one_to_one(app_ctx, world):
+    from datetime import date
+
+    from webapp.committees.models import Committee, NoticeState, SupervisionNotice
+
+    seed()
+    seed()  # once
+    committee = db.session.scalar(select(Committee).where(Committee.slug == "lingbao"))
+    notices = db.session.scalars(select(SupervisionNotice).where(SupervisionNotice.committee_id == committee.id)
+                                 .where(SupervisionNotice.issued_by.is_not(None))).all()
+    demo = [n for n in notices if n.subject in ("督促办结超期群众意见", "问题整改未按期完成", "每周议事活动未按要求开展")]
+    assert sorted(n.state.value for n in demo) == ["accepted", "answered", "issued"]
+    overdue = [n for n in demo if n.overdue(date.today())]
+    assert len(overdue) == 1 and overdue[0].state == NoticeState.issued
+    accepted = next(n for n in demo if n.state == NoticeState.accepted)
+    assert [e.action for e in accepted.events] == ["issue", "respond", "accept"]
+    assert accepted.events[0].created_at < accepted.events[1].created_at < accepted.events[2].created_at

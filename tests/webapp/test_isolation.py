@@ -281,9 +281,10 @@ def test_anonymous_visitors_are_sent_to_sign_in(app, world, samples, client):
 
 
 def test_committee_pages_are_for_their_members_only(app, world, client_as):
-    rules = [r for r in app.url_map.iter_rules() if r.rule.startswith("/c/<committee>")
+    rules = [r for r in app.url_map.iter_rules() if r.rule.startswith(("/c/<committee>", "/api/v1/c/<committee>"))
              and set(r.arguments) == {"committee"} and "GET" in r.methods]
-    assert rules
+    assert {r.endpoint for r in rules} >= {"committees.scorecard_view", "api.committee_scorecard_api",
+                                           "api.committee_rollups_api", "api.committee_notices"}
     with app.app_context():
         from webapp.committees.models import Committee
 

@@ -56,3 +56,67 @@ def create_town():
             return redirect(url_for(".towns"))
     return render_template("admin/town_new.html", counties=counties, templates=town_templates.available(),
                            errors=errors, form=form), 400 if errors else 200
+
+
+# --- rollups: the nightly fan-out's progress, and recomputing a town on demand --------------------
+
+@bp.get("/rollups")
+def rollups():
+    from datetime import date, timedelta
+
+    from jobs.rollups import RUN_KEPT_DAYS, parse_job_id, run_progress
+    from webapp.committees.rollups import previous_quarter, quarter_of
+
+    today = date.today()
+    runs = [run_progress(today - timedelta(days=n)) for n in range(RUN_KEPT_DAYS)]
+    runs = [r for r in runs if r["jobs"]]
+    towns = db.session.scalars(select(Town).order_by(Town.name)).all()
+    names = {t.id: t.name for t in towns}
+    failed = []
+    for run in runs[:1]:
+        for job_id in run["failed"]:
+            parsed = parse_job_id(job_id)
+            if parsed:
+                failed.append({"job_id": job_id, "town": names.get(parsed[0], parsed[0]),
+                               "quarter": f"{parsed[1]}Q{parsed[2]}"})
+    current = quarter_of(today)
+    quarters = [current, previous_quarter(*current), previous_quarter(*previous_quarter(*current))]
+    return render_template("admin/rollups.html", runs=runs, failed=failed, towns=towns, quarters=quarters)
+
+
+@bp.post("/rollups/recompute")
+def recompute_rollup():
+    from datetime import date
+
+    from jobs.rollups import enqueue_rollup
+
+    town = db.session.scalar(select(Town).where(Town.slug == request.form.get("town", "")))
+    try:
+        year, quarter = (int(x) for x in request.form.get("quarter", "").upper().split("Q"))
+        if not 1 <= quarter <= 4:
+            raise ValueError
+    except ValueError:
+        town = None
+    if town is None:
+        flash(_("Choose a town and a quarter."), "danger")
+        return redirect(url_for(".rollups"))
+    enqueue_rollup(town.id, year, quarter, date.today(), force=True)
+    flash(_("%(town)s's %(quarter)s is being recomputed; the row is replaced when the job finishes.",
+            town=town.name, quarter=f"{year}Q{quarter}"), "success")
+    return redirect(url_for(".rollups"))
+
+
+@bp.post("/rollups/retry")
+def retry_rollup():
+    from rq.registry import FailedJobRegistry
+
+    from jobs import queue
+
+    job_id = request.form.get("job_id", "")
+    registry = FailedJobRegistry(queue=queue("rollups"))
+    if job_id in registry.get_job_ids():
+        registry.requeue(job_id)
+        flash(_("The job is queued again."), "success")
+    else:
+        flash(_("That job is no longer among the failed ones."), "warning")
+    return redirect(url_for(".rollups"))

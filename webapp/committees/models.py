@@ -58,6 +58,7 @@ class SupervisionNotice(CreatedAt, PlatformModel):
     """督办: a committee's one-to-one supervision notice to one town of its jurisdiction."""
 
     __tablename__ = "supervision_notices"
+    __table_args__ = (UniqueConstraint("committee_id", "nonce"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     committee_id: Mapped[int] = mapped_column(ForeignKey("committees.id", ondelete="CASCADE"), index=True)
@@ -70,6 +71,8 @@ class SupervisionNotice(CreatedAt, PlatformModel):
     state: Mapped[NoticeState] = mapped_column(Enum(NoticeState, name="notice_state", native_enum=False, length=16),
                                                default=NoticeState.issued)
     issued_by: Mapped[str | None] = mapped_column(String(64))
+    #: the form's (or the API's Idempotency-Key) once-only token: a double submission issues one notice
+    nonce: Mapped[str | None] = mapped_column(String(64))
 
     committee: Mapped[Committee] = relationship()
     events: Mapped[list[NoticeEvent]] = relationship(order_by="NoticeEvent.id", cascade="all, delete-orphan")
@@ -83,6 +86,7 @@ class NoticeEvent(PlatformModel):
     evidence), accepted or returned (with the committee's note)."""
 
     __tablename__ = "supervision_notice_events"
+    __table_args__ = (UniqueConstraint("notice_id", "nonce"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     notice_id: Mapped[int] = mapped_column(ForeignKey("supervision_notices.id", ondelete="CASCADE"), index=True)
@@ -92,4 +96,5 @@ class NoticeEvent(PlatformModel):
     filename: Mapped[str | None] = mapped_column(String(200))
     mimetype: Mapped[str | None] = mapped_column(String(100))
     content: Mapped[bytes | None] = mapped_column(LargeBinary)
+    nonce: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())

@@ -3,6 +3,7 @@ or return the town's answer."""
 
 from __future__ import annotations
 
+import secrets
 from datetime import date
 from urllib.parse import quote
 
@@ -47,7 +48,7 @@ def new_notice():
         try:
             if town is None:
                 raise NoticeError(_("Choose a town of the jurisdiction."), "town")
-            notice = issue(g.committee, town, actor=current_user, data=form)
+            notice = issue(g.committee, town, actor=current_user, data=form, nonce=form.get("nonce"))
         except NoticeError as err:
             db.session.rollback()
             errors[err.field or "form"] = str(err.message)
@@ -55,6 +56,7 @@ def new_notice():
             db.session.commit()
             flash(_("The notice has been sent to %(town)s.", town=town.name), "success")
             return redirect(url_for(".notice", notice_id=notice.id))
+    form.setdefault("nonce", secrets.token_urlsafe(12))
     return render_template("committees/notice_new.html", towns=towns, form=form, errors=errors, topics=topic_labels(),
                            topic_keys=TOPICS), 400 if errors else 200
 
@@ -64,7 +66,8 @@ def notice(notice_id: int, errors: dict | None = None, status: int = 200):
     found = _notice(notice_id)
     town = next((t for t in _towns() if t.id == found.town_id), None)
     return render_template("committees/notice.html", notice=found, town=town, today=date.today(),
-                           states=state_labels(), topics=topic_labels(), errors=errors or {}, side="committee"), status
+                           states=state_labels(), topics=topic_labels(), errors=errors or {}, side="committee",
+                           nonce=secrets.token_urlsafe(12)), status
 
 
 @bp.post("/notices/<int:notice_id>/decide")
@@ -72,7 +75,7 @@ def decide_notice(notice_id: int):
     found = _notice(notice_id)
     try:
         decide(found, actor=current_user, accept=request.form.get("decision") == "accept",
-               note=request.form.get("note", ""))
+               note=request.form.get("note", ""), nonce=request.form.get("nonce"))
     except NoticeError as err:
         db.session.rollback()
         return notice(notice_id, errors={err.field or "form": str(err.message)}, status=400)

@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import exists, select
 
 from ..audit.services import record_platform
 from ..extensions import db
@@ -34,8 +34,17 @@ def state_labels() -> dict[str, Any]:
             "returned": _l("Returned to the town")}
 
 
-def issue(committee, town, *, actor, data: dict[str, str], today: date | None = None) -> SupervisionNotice:
+def issue(committee, town, *, actor, data: dict[str, str], today: date | None = None,
+          nonce: str | None = None) -> SupervisionNotice:
+    """Issue a notice. With a `nonce` already used by this committee, the notice issued with it
+    is returned and nothing new is made (a double click, an API retry)."""
     today = today or date.today()
+    nonce = (nonce or "").strip()[:64] or None
+    if nonce:
+        earlier = db.session.scalar(select(SupervisionNotice).where(SupervisionNotice.committee_id == committee.id,
+                                                                    SupervisionNotice.nonce == nonce))
+        if earlier is not None:
+            return earlier
     subject, body = (data.get("subject") or "").strip(), (data.get("body") or "").strip()
     if data.get("topic") not in TOPICS:
         raise NoticeError(_l("Choose what the notice is about."), "topic")
@@ -51,7 +60,7 @@ def issue(committee, town, *, actor, data: dict[str, str], today: date | None = 
         raise NoticeError(_l("Give a deadline after today."), "due_on")
     notice = SupervisionNotice(committee_id=committee.id, town_id=town.id, topic=data["topic"], subject=subject,
                                body=body[:5000], due_on=due, state=NoticeState.issued,
-                               issued_by=getattr(actor, "display_name", None))
+                               issued_by=getattr(actor, "display_name", None), nonce=nonce)
     notice.events.append(NoticeEvent(action="issue", actor_name=notice.issued_by, note=body[:5000]))
     db.session.add(notice)
     db.session.flush()
@@ -64,14 +73,24 @@ def issue(committee, town, *, actor, data: dict[str, str], today: date | None = 
     return notice
 
 
+def _applied(notice: SupervisionNotice, nonce: str | None) -> bool:
+    return bool(nonce) and db.session.scalar(select(exists().where(NoticeEvent.notice_id == notice.id,
+                                                                   NoticeEvent.nonce == nonce)))
+
+
 def respond(notice: SupervisionNotice, *, actor, actions: str, filename: str | None = None,
-            content: bytes | None = None) -> None:
-    """The town's answer: what it did, with an optional evidence file."""
+            content: bytes | None = None, nonce: str | None = None) -> bool:
+    """The town's answer: what it did, with an optional evidence file. Returns False when the
+    once-only `nonce` was applied already (nothing changes)."""
+    nonce = (nonce or "").strip()[:64] or None
+    if _applied(notice, nonce):
+        return False
     if notice.state not in (NoticeState.issued, NoticeState.returned):
         raise NoticeError(_l("This notice is not waiting for an answer."), "actions")
     if not (actions or "").strip():
         raise NoticeError(_l("Describe what the town did."), "actions")
-    event = NoticeEvent(action="respond", actor_name=getattr(actor, "display_name", None), note=actions.strip()[:5000])
+    event = NoticeEvent(action="respond", actor_name=getattr(actor, "display_name", None), note=actions.strip()[:5000],
+                        nonce=nonce)
     if filename and content:
         try:
             event.mimetype = check_upload(filename, content)
@@ -83,19 +102,27 @@ def respond(notice: SupervisionNotice, *, actor, actions: str, filename: str | N
     db.session.flush()
     record_platform("notice.respond", actor=actor, town_id=notice.town_id, committee_id=notice.committee_id,
                     target=f"{notice.subject[:100]} #{notice.id}")
+    return True
 
 
-def decide(notice: SupervisionNotice, *, actor, accept: bool, note: str) -> None:
+def decide(notice: SupervisionNotice, *, actor, accept: bool, note: str, nonce: str | None = None) -> bool:
+    """Accept or return an answered notice. Returns False when the once-only `nonce` was
+    applied already."""
+    nonce = (nonce or "").strip()[:64] or None
+    if _applied(notice, nonce):
+        return False
     if notice.state != NoticeState.answered:
         raise NoticeError(_l("Only an answered notice can be accepted or returned."), "note")
     if not accept and not (note or "").strip():
         raise NoticeError(_l("Say what is still missing."), "note")
     notice.events.append(NoticeEvent(action="accept" if accept else "return",
-                                     actor_name=getattr(actor, "display_name", None), note=(note or "").strip() or None))
+                                     actor_name=getattr(actor, "display_name", None), note=(note or "").strip() or None,
+                                     nonce=nonce))
     notice.state = NoticeState.accepted if accept else NoticeState.returned
     db.session.flush()
     record_platform(f"notice.{'accept' if accept else 'return'}", actor=actor, town_id=notice.town_id,
                     committee_id=notice.committee_id, target=f"{notice.subject[:100]} #{notice.id}")
+    return True
 
 
 def notices_of(*, committee_id: int | None = None, town_id: int | None = None) -> list[SupervisionNotice]:

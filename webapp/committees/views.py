@@ -14,16 +14,23 @@ from . import bp
 from .models import Committee
 
 
+def member_committee(slug: str) -> Committee | None:
+    """The committee named `slug` if the signed-in user is one of its members (else None: the
+    same 404 whether it does not exist or is someone else's)."""
+    committee = db.session.scalar(select(Committee).where(Committee.slug == slug))
+    if committee is None:
+        return None
+    member = db.session.scalar(select(CommitteeMembership.id).where(
+        CommitteeMembership.committee_id == committee.id, CommitteeMembership.user_id == current_user.id))
+    return committee if member is not None else None
+
+
 @bp.url_value_preprocessor
 def load_committee(endpoint, values):
     if not current_user.is_authenticated:
         abort(401)
-    committee = db.session.scalar(select(Committee).where(Committee.slug == values.pop("committee")))
+    committee = member_committee(values.pop("committee"))
     if committee is None:
-        abort(404)
-    member = db.session.scalar(select(CommitteeMembership.id).where(
-        CommitteeMembership.committee_id == committee.id, CommitteeMembership.user_id == current_user.id))
-    if member is None:
         abort(404)
     g.committee = committee
 

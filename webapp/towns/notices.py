@@ -3,6 +3,7 @@ the town's answer with its actions and evidence."""
 
 from __future__ import annotations
 
+import secrets
 from datetime import date
 
 from flask import abort, flash, g, redirect, render_template, request, url_for
@@ -35,7 +36,8 @@ def notices():
 @requires(*ALL_TOWN_ROLES, committee=True)
 def notice(notice_id: int, errors: dict | None = None, status: int = 200):
     return render_template("committees/notice.html", notice=_notice(notice_id), town=g.town, today=date.today(),
-                           states=state_labels(), topics=topic_labels(), errors=errors or {}, side="town"), status
+                           states=state_labels(), topics=topic_labels(), errors=errors or {}, side="town",
+                           nonce=secrets.token_urlsafe(12)), status
 
 
 @bp.post("/notices/<int:notice_id>/respond")
@@ -46,7 +48,7 @@ def respond_notice(notice_id: int):
     try:
         respond(found, actor=current_user, actions=request.form.get("actions", ""),
                 filename=upload.filename if upload and upload.filename else None,
-                content=upload.read() if upload and upload.filename else None)
+                content=upload.read() if upload and upload.filename else None, nonce=request.form.get("nonce"))
     except NoticeError as err:
         db.session.rollback()
         return notice(notice_id, errors={err.field or "form": str(err.message)}, status=400)
