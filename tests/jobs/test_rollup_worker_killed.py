@@ -1,0 +1,170 @@
+"""Issue #8: a rollup worker killed in the middle of the job (worker and work horse SIGKILLed,
+either after computing or inside the still-open write transaction) leaves the stored row
+exactly as it was, never a partial one; RQ then finds the job abandoned and requeues it
+(Retry), and a plain `liaison worker` completes it with the full new figures."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+import psycopg
+import pytest
+from redis import Redis
+from rq import Queue, Worker
+from rq.exceptions import NoSuchJobError
+from rq.job import Job
+from sqlalchemy import select, text
+from sqlalchemy.exc import OperationalError
+
+from jobs.rollups import enqueue_rollup, rollup_town
+from webapp.access import bound_to
+from webapp.committees.models import Rollup
+from webapp.committees.rollups import compute_figures
+from webapp.extensions import db
+from webapp.opinions.models import Channel
+from webapp.opinions.services import create_opinion
+
+YEAR, QUARTER, TODAY = 2036, 2, "2036-05-20"
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[1]
+LIAISON = Path(sys.executable).parent / "liaison"
+
+
+def _empty(q: Queue) -> None:
+    q.empty()
+    for registry in (q.started_job_registry, q.finished_job_registry, q.failed_job_registry,
+                     q.deferred_job_registry, q.scheduled_job_registry, q.canceled_job_registry):
+        for job_id in registry.get_job_ids(cleanup=False):
+            with contextlib.suppress(NoSuchJobError):
+                Job.fetch(job_id, connection=q.connection).delete()
+        q.connection.delete(registry.key)
+    q.connection.delete(q.intermediate_queue.key)
+    for worker in Worker.all(queue=q):  # the killed worker never unregistered itself
+        worker.register_death()
+
+
+@pytest.fixture()
+def rollups_queue(app, stack):
+    q = Queue("rollups", connection=Redis.from_url(stack.redis_url))
+    _empty(q)
+    yield q
+    _empty(q)
+
+
+def _kill_group(pgid: int | None) -> None:
+    if pgid:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(pgid, signal.SIGKILL)
+
+
+def _wait_for(predicate, timeout: float, what: str, log: Path) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out after {timeout} s waiting for {what}; worker log:\n{log.read_text()[-3000:]}")
+        time.sleep(0.05)
+
+
+def _row(app, town_id):
+    with app.app_context():
+        rows = db.session.scalars(select(Rollup).where(Rollup.town_id == town_id, Rollup.year == YEAR,
+                                                       Rollup.quarter == QUARTER)).all()
+        out = [(r.id, r.figures, r.computed_at, r.provisional, r.frozen) for r in rows]
+        db.session.remove()
+    assert len(out) == 1, out
+    return out[0]
+
+
+def _row_locked(app, town_id) -> bool:
+    with app.app_context(), db.engine.connect() as conn:
+        try:
+            conn.execute(select(Rollup.id).where(Rollup.town_id == town_id, Rollup.year == YEAR,
+                                                 Rollup.quarter == QUARTER).with_for_update(nowait=True)).all()
+        except OperationalError as exc:
+            assert isinstance(exc.orig, psycopg.errors.LockNotAvailable), exc
+            return True
+        finally:
+            conn.rollback()
+    return False
+
+
+def _backend_alive(app, backend_pid: int) -> bool:
+    with app.app_context(), db.engine.connect() as conn:
+        return conn.execute(text("SELECT count(*) FROM pg_stat_activity WHERE pid = :p"), {"p": backend_pid}).scalar() > 0
+
+
+@pytest.mark.parametrize("stop_at", ["computed", "in_transaction"])
+def test_a_killed_rollup_worker_leaves_the_old_row_and_the_retry_completes(app, world, stack, rollups_queue,
+                                                                           tmp_path, stop_at):
+    town_id, day = world.town_c, date.fromisoformat(TODAY)
+    with app.app_context():
+        assert rollup_town(town_id, YEAR, QUARTER, TODAY) is True
+    old = _row(app, town_id)
+    with app.app_context(), bound_to(town_id):
+        create_opinion(actor=None, actor_name="测试", data={"channel": Channel.visit, "title": f"中断测试{stop_at}",
+                                                            "text": "内容", "received_on": date(YEAR, 5, 10)})
+    with app.app_context():
+        job_id = enqueue_rollup(town_id, YEAR, QUARTER, day)
+    assert rollups_queue.job_ids == [job_id]
+
+    env = {**os.environ, "DATABASE_URL": stack.database_url, "REDIS_URL": stack.redis_url, "PYTHONUNBUFFERED": "1"}
+    marker, log = tmp_path / "stopped.json", tmp_path / "worker.log"
+    worker = horse = None
+    try:
+        with log.open("w") as out:
+            worker = subprocess.Popen([sys.executable, str(HERE / "killable_worker.py"), stop_at, str(marker)],
+                                      cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+        _wait_for(lambda: marker.exists() or worker.poll() is not None, 30, "the job to reach the stop", log)
+        assert marker.exists(), f"the worker exited ({worker.returncode}) first:\n{log.read_text()[-3000:]}"
+        stopped = json.loads(marker.read_text())
+        horse = stopped["pid"]
+        assert horse != worker.pid
+        # inside the write transaction the UPSERT holds the row's lock; after computing, nothing does
+        assert _row_locked(app, town_id) is (stop_at == "in_transaction")
+
+        _kill_group(worker.pid)
+        _kill_group(horse)  # the horse runs in a process group of its own (rq calls setpgrp)
+        worker.wait(timeout=10)
+        _wait_for(lambda: not _backend_alive(app, stopped["backend_pid"]), 10, "the horse's session to end", log)
+    finally:
+        _kill_group(worker.pid if worker else None)
+        _kill_group(horse)
+
+    assert _row(app, town_id) == old  # same figures, same computed_at: the old row, whole
+
+    job = Job.fetch(job_id, connection=rollups_queue.connection)
+    started = rollups_queue.started_job_registry
+    assert job.get_status() == "started" and job_id in started and rollups_queue.count == 0
+    started.cleanup()  # as a live worker would, right away: the heartbeat has not expired yet
+    assert job.get_status(refresh=True) == "started" and rollups_queue.count == 0
+    expiry = max(score for _, score in rollups_queue.connection.zrange(started.key, 0, -1, withscores=True))
+    started.cleanup(expiry + 1)  # as a live worker would, once the heartbeat has expired
+    job.refresh()
+    assert job.get_status() == "queued" and job.retries_left == 2 and rollups_queue.job_ids == [job_id]
+
+    retry = None
+    try:
+        with log.open("a") as out:
+            retry = subprocess.Popen([str(LIAISON), "worker", "--queues", "rollups", "--burst"], cwd=ROOT, env=env,
+                                     stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+        assert retry.wait(timeout=40) == 0, log.read_text()[-3000:]
+    finally:
+        _kill_group(retry.pid if retry else None)
+
+    job.refresh()
+    assert job.get_status() == "finished" and job.return_value() is True, log.read_text()[-3000:]
+    _id, figures, computed_at, provisional, frozen = new = _row(app, town_id)
+    with app.app_context(), bound_to(town_id) as town:
+        expected = compute_figures(town, YEAR, QUARTER, day)
+        db.session.rollback()
+    assert figures == expected and figures != old[1]
+    assert figures["opinions"]["received"] == old[1]["opinions"]["received"] + 1
+    assert computed_at > old[2] and provisional and not frozen and new[0] == old[0]
