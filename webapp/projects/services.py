@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import exists, select
+from sqlalchemy import exists, func, select
 
 from ..audit.services import record_town
 from ..extensions import db
@@ -418,3 +418,17 @@ def project_status(project: Project, today: date, missed_groups: set[int]) -> st
     if any(f.overdue(today) for f in findings) or project.group_id in missed_groups:
         return "red"
     return "amber" if findings else "green"
+
+
+def year_figures(year: int, today: date) -> dict:
+    """The five ones in figures for the year: meetings held, findings found, rectified, overdue."""
+    start, end = date(year, 1, 1), date(year, 12, 31)
+    held = dict(db.session.execute(select(SupervisionRecord.kind, func.count()).where(
+        SupervisionRecord.day.between(start, end)).group_by(SupervisionRecord.kind)).all())
+    findings = db.session.scalars(select(Finding).join(SupervisionRecord, Finding.record_id == SupervisionRecord.id)
+                                  .where(SupervisionRecord.day.between(start, end))).all()
+    return {"briefings": held.get(RecordKind.briefing, 0), "inspections": held.get(RecordKind.inspection, 0),
+            "reports": held.get(RecordKind.half_year_report, 0), "found": len(findings),
+            "rectified": sum(1 for f in findings if f.state in (FindingState.rectified, FindingState.verified)),
+            "verified": sum(1 for f in findings if f.state == FindingState.verified),
+            "overdue": sum(1 for f in findings if f.overdue(today))}

@@ -32,7 +32,7 @@ from ..opinions.services import BEIJING
 from . import bp
 from .models import (Finding, FindingEvent, FindingState, Milestone, Phase, Project, ProjectKind, RecordKind,
                      SupervisionFile, SupervisionGroup, SupervisionRecord, record_projects)
-from .services import (FINDING_ACTIONS, ProjectError, record_kind_labels, add_file, add_finding, carry_over, create_group, create_project,
+from .services import (FINDING_ACTIONS, ProjectError, record_kind_labels, year_figures, add_file, add_finding, carry_over, create_group, create_project,
                        create_record, finding_action_labels, finding_state_labels, finding_step, lineage,
                        missed_checkpoints, project_status, set_members, update_project)
 
@@ -265,22 +265,8 @@ def index():
     return render_template("projects/board.html", year=year, years=_years(year), by=by, projects=projects,
                            sections=sections, status=status, open_findings=open_findings, chart=chart,
                            peak=max((sum(c.values()) for c in chart.values()), default=0), missed_rows=missed_rows,
-                           figures=_figures(year, today), period_label=period_label, today=today,
+                           figures=year_figures(year, today), period_label=period_label, today=today,
                            rag_colours=RAG_COLOURS, rags=RAG, phases=list(Phase), staff=is_staff(), **_labels())
-
-
-def _figures(year: int, today: date) -> dict:
-    """The five ones in figures for the year: meetings held, findings found, rectified, overdue."""
-    start, end = date(year, 1, 1), date(year, 12, 31)
-    held = dict(db.session.execute(select(SupervisionRecord.kind, func.count()).where(
-        SupervisionRecord.day.between(start, end)).group_by(SupervisionRecord.kind)).all())
-    findings = db.session.scalars(select(Finding).join(SupervisionRecord, Finding.record_id == SupervisionRecord.id)
-                                  .where(SupervisionRecord.day.between(start, end))).all()
-    return {"briefings": held.get(RecordKind.briefing, 0), "inspections": held.get(RecordKind.inspection, 0),
-            "reports": held.get(RecordKind.half_year_report, 0), "found": len(findings),
-            "rectified": sum(1 for f in findings if f.state in (FindingState.rectified, FindingState.verified)),
-            "verified": sum(1 for f in findings if f.state == FindingState.verified),
-            "overdue": sum(1 for f in findings if f.overdue(today))}
 
 
 # --- projects ------------------------------------------------------------------------------------
@@ -756,7 +742,7 @@ def findings():
     return render_template("projects/findings.html", rows=rows, total=total, page=page,
                            pages=max((total + PER_PAGE - 1) // PER_PAGE, 1), filters=filters, year=year,
                            years=_years(year), groups=_groups(active_only=False), units=_units(), today=today,
-                           figures=_figures(year, today), ledger_states=LEDGER_STATES, **_labels())
+                           figures=year_figures(year, today), ledger_states=LEDGER_STATES, **_labels())
 
 
 def _allowed(finding: Finding) -> list[str]:
