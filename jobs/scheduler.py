@@ -36,9 +36,11 @@ class Periodic:
 
 
 def registry() -> list[Periodic]:
-    from . import maintenance, notices, opinions, projects, receptions, rollups
+    from . import exports, maintenance, notices, onboarding, opinions, projects, receptions, rollups
 
     return [
+        # every 10 minutes: the pool of spare town schemas is topped up (signups claim from it)
+        Periodic("spare-pool", onboarding.refill_spare_pool, timedelta(minutes=10)),
         # 01:30 Beijing time: every town's quarter so far (provisional) and the quarter just finished
         Periodic("rollups", rollups.rollups_due, timedelta(days=1), offset=timedelta(hours=17, minutes=30),
                  queue="rollups"),
@@ -57,6 +59,9 @@ def registry() -> list[Periodic]:
         # 08:45 Beijing time: missed briefings and inspections, overdue rectifications; staff and leaders told
         Periodic("checkpoint-alerts", projects.checkpoint_alerts_due, timedelta(days=1),
                  offset=timedelta(minutes=45), queue="notify"),
+        # every hour at :07: exports past their retention (EXPORT_KEEP_DAYS) lose their files
+        Periodic("export-cleanup", exports.cleanup_exports, timedelta(hours=1), offset=timedelta(minutes=7),
+                 queue="exports"),
     ]
 
 

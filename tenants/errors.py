@@ -28,3 +28,11 @@ class InvalidRegion(TenantError):
 
 class UnknownTemplate(TenantError):
     code = "unknown_template"
+
+
+class InvalidTemplate(TenantError):
+    code = "invalid_template"
+
+    def __init__(self, problems: list):
+        super().__init__(problems[0] if problems else "", field="template")
+        self.problems = problems

@@ -110,3 +110,46 @@ def add_region(session, *, level: RegionLevel, name: str, parent: Region | None 
     session.add(region)
     session.flush()
     return region
+
+
+class TemplateSource(str, enum.Enum):
+    town = "town"  #: saved by a station admin from their town's configuration
+    committee = "committee"  #: made or imported by a committee
+    imported = "imported"  #: imported from a file by an operator
+
+
+class TownTemplate(CreatedAt, PlatformModel):
+    """An onboarding template stored in the platform: a versioned bundle of a town's
+    configuration (the same shape as the shipped files in tenants/templates/). A version is
+    never changed; saving again makes the next version. A committee's published templates
+    are offered to the towns that sign up with its invitation codes."""
+
+    __tablename__ = "town_templates"
+    __table_args__ = (UniqueConstraint("key", "version"),
+                      CheckConstraint("key ~ '^[a-z][a-z0-9_]{1,39}$'", name="key_format"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(40), index=True)
+    version: Mapped[int]
+    name: Mapped[str] = mapped_column(String(96))
+    name_en: Mapped[str | None] = mapped_column(String(128))
+    bundle: Mapped[dict[str, Any]] = mapped_column(JsonB)
+    source: Mapped[TemplateSource] = mapped_column(
+        Enum(TemplateSource, name="template_source", native_enum=False, length=16))
+    #: the town it was saved from, or the committee that made, imported or published it
+    town_id: Mapped[int | None] = mapped_column(ForeignKey("towns.id", ondelete="SET NULL"))
+    committee_id: Mapped[int | None] = mapped_column(ForeignKey("committees.id", ondelete="CASCADE"), index=True)
+    published: Mapped[bool] = mapped_column(default=False)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+
+class SpareSchema(CreatedAt, PlatformModel):
+    """A town schema made ahead of time (role, schema, every table at `revision`, no data),
+    so that signing up only claims and renames one. Refilled by a job."""
+
+    __tablename__ = "spare_schemas"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    schema_name: Mapped[str] = mapped_column(String(63), unique=True)
+    role_name: Mapped[str] = mapped_column(String(63), unique=True)
+    revision: Mapped[str] = mapped_column(String(32))

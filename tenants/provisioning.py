@@ -8,6 +8,7 @@ creates the role, the schema, every table, the stamp and the seed (tests/bench/b
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 from typing import Any
@@ -49,7 +50,7 @@ def seed_script(template_key: str, template_version: int) -> str:
     from webapp.opinions.models import OpinionCategory, ResponsibleUnit
     from webapp.projects.models import SupervisionGroup
 
-    template = town_templates.load(template_key)
+    template = town_templates.load(template_key, template_version)
     dialect = postgresql.psycopg.dialect()
     statements = []
 
@@ -110,6 +111,41 @@ def create_schema(conn: Connection, binding: TownBinding, template: dict[str, An
         if seed:
             script.append(seed.rstrip(";"))
     script.append("SELECT set_config('role', 'none', true), set_config('search_path', 'platform', true)")
+    conn.exec_driver_sql(";\n".join(script))
+
+
+# The oldest spare at head, taken out of the pool; a concurrent signup skips it (SKIP LOCKED)
+# and takes the next, and a rollback puts it back.
+_CLAIM = text("""
+DELETE FROM platform.spare_schemas WHERE id = (
+    SELECT id FROM platform.spare_schemas WHERE revision = :revision ORDER BY id FOR UPDATE SKIP LOCKED LIMIT 1)
+RETURNING schema_name, role_name
+""")
+
+
+@functools.lru_cache(maxsize=256)
+def _checked(key: str, version: int) -> None:
+    """Validate a template version once per process (a version never changes)."""
+    town_templates.check(town_templates.load(key, version))
+
+
+def claim_spare(conn: Connection):
+    """A spare schema at head (its row deleted in this transaction), or None."""
+    return conn.execute(_CLAIM, {"revision": head("town")}).first()
+
+
+def rename_spare(conn: Connection, spare, binding: TownBinding, template: dict[str, Any]) -> None:
+    """Make a claimed spare the town's: rename its schema and role, then seed the template,
+    in one round trip."""
+    script = [
+        f"ALTER SCHEMA {_quote(conn, spare.schema_name)} RENAME TO {_quote(conn, binding.schema)}",
+        f"ALTER ROLE {_quote(conn, spare.role_name)} RENAME TO {_quote(conn, binding.role)}",
+    ]
+    seed = seed_script(template["key"], template["version"])
+    if seed:
+        script += [f"SELECT set_config('search_path', '{binding.schema}', true), "
+                   f"set_config('role', '{binding.role}', true)", seed.rstrip(";"),
+                   "SELECT set_config('role', 'none', true), set_config('search_path', 'platform', true)"]
     conn.exec_driver_sql(";\n".join(script))
 
 
@@ -184,22 +220,29 @@ def provision(
     name_en: str | None = None,
     actor_id: int | None = None,
     engine: Engine | None = None,
+    conn: Connection | None = None,
+    template_version: int | None = None,
+    use_pool: bool = True,
 ) -> int:
     """Create a town under `region` (a county) from an onboarding template; returns its id.
 
     Everything (region row, town row, role, schema, tables, version stamp, seed, audit
-    entry) is written in one transaction: a failure at any step leaves nothing behind.
+    entry) is written in one transaction: a failure at any step leaves nothing behind. With
+    `conn`, that is the caller's transaction (signup adds the first admin in the same one).
+    A spare schema from the pool (tenants/pool.py) is claimed and renamed when there is one
+    at head; otherwise the schema is made here.
     """
     _load_models()
-    engine = engine or _engine()
+    engine = engine or (conn.engine if conn is not None else _engine())
     name = _validate_name(name)
     slug = slug.strip() if slug else None
-    bundle = town_templates.load(template)
+    bundle = town_templates.load(template, template_version)
+    _checked(bundle["key"], bundle["version"])
     region_id = region if isinstance(region, int) else region.id
     wanted = slug or slugs.from_name(name)
     prefix = role_prefix(engine.url.database or "")
     try:
-        with engine.begin() as conn:
+        with (contextlib.nullcontext(conn) if conn is not None else engine.begin()) as conn:
             county = conn.execute(_CHECK, {
                 "region_id": region_id, "name": name, "slug": wanted, "slug_like": _like(wanted) + "\\_%",
                 "schema_like": "town\\_" + _like(wanted) + "\\_%", "role_prefix": prefix,
@@ -221,7 +264,12 @@ def provision(
                 "revision": head("town"), "actor_id": actor_id,
                 "details": json.dumps({"template": bundle["key"], "slug": chosen}),
             }).scalar_one()
-            create_schema(conn, TownBinding(town_id, chosen, schema, role), bundle)
+            binding = TownBinding(town_id, chosen, schema, role)
+            spare = claim_spare(conn) if use_pool else None
+            if spare is not None:
+                rename_spare(conn, spare, binding, bundle)
+            else:
+                create_schema(conn, binding, bundle)
     except IntegrityError as exc:
         # two signups racing for one name or slug: the loser gets a clear message
         if getattr(getattr(exc.orig, "diag", None), "constraint_name", None) in _DUPLICATE_CONSTRAINTS:

@@ -31,10 +31,13 @@ def _drop_leftover_roles(url: str, prefix: str) -> None:
 
 
 @pytest.fixture(scope="session")
-def stack():
+def stack(tmp_path_factory):
     stack = devstack.start("test", database=TEST_DATABASE, fresh_database=True)
     os.environ["DATABASE_URL"] = stack.database_url
     os.environ["REDIS_URL"] = stack.redis_url
+    # export files and archive dumps of the test run (app, gunicorn, workers) stay out of instance/
+    os.environ["LIAISON_EXPORT_DIR"] = str(tmp_path_factory.mktemp("exports"))
+    os.environ["LIAISON_ARCHIVE_DIR"] = str(tmp_path_factory.mktemp("archives"))
     from sqlalchemy.engine import make_url
 
     from tenants.schema import role_prefix
@@ -56,6 +59,7 @@ def app(stack):
     # the public opinion form's limit is small so a test can reach it: other tests posting the
     # form use addresses of their own (environ_base={"REMOTE_ADDR": ...})
     app = create_app({"TESTING": True, "WTF_CSRF_ENABLED": False, "LOGIN_RATE_LIMIT": "1000 per minute",
+                      "SIGNUP_RATE_LIMIT": "1000 per minute",
                       "PUBLIC_FORM_RATE_LIMIT": "5 per minute"})
     with app.app_context():
         upgrade_platform(db.engine)
@@ -196,3 +200,24 @@ def linked_deputy(app, world):
         return client, deputy_id
 
     return make
+
+
+def empty_queue(q) -> None:
+    """An RQ queue emptied with its registries and jobs, and workers a test killed forgotten
+    (a killed worker never unregisters itself)."""
+    import contextlib
+
+    from rq import Worker
+    from rq.exceptions import NoSuchJobError
+    from rq.job import Job
+
+    q.empty()
+    for registry in (q.started_job_registry, q.finished_job_registry, q.failed_job_registry,
+                     q.deferred_job_registry, q.scheduled_job_registry, q.canceled_job_registry):
+        for job_id in registry.get_job_ids(cleanup=False):
+            with contextlib.suppress(NoSuchJobError):
+                Job.fetch(job_id, connection=q.connection).delete()
+        q.connection.delete(registry.key)
+    q.connection.delete(q.intermediate_queue.key)
+    for worker in Worker.all(queue=q):
+        worker.register_death()

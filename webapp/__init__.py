@@ -88,8 +88,8 @@ def _install_jobs() -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from . import (accounts, activities, admin, api, committees, deputies, evaluations, grids, opinions, projects, public,
-                   receptions, station, studios, towns)
+    from . import (accounts, activities, admin, api, committees, deputies, evaluations, grids, onboarding, opinions,
+                   projects, public, receptions, station, studios, towns)
     from .accounts import views as _accounts_views  # noqa: F401
     from .activities import api as _activity_api  # noqa: F401
     from .activities import views as _activity_views  # noqa: F401
@@ -117,10 +117,20 @@ def _register_blueprints(app: Flask) -> None:
     from .committees import views as _committee_views  # noqa: F401
     from .committees import api as _committee_api  # noqa: F401
     from .towns import views as _town_views  # noqa: F401
+    from .onboarding import views as _onboarding_views  # noqa: F401
+    from .onboarding import town_views as _onboarding_town_views  # noqa: F401
+    from .onboarding import committee_views as _onboarding_committee_views  # noqa: F401
 
     csrf.exempt(api.bp)  # the API checks CSRF itself for cookie sessions (api/core.py)
     for bp in (accounts.bp, towns.bp, activities.bp, deputies.bp, grids.bp, studios.bp, receptions.bp, station.bp,
                opinions.bp, projects.bp, evaluations.bp, public.bp, committees.bp, admin.bp, api.bp):
+        app.register_blueprint(bp)
+    app.register_blueprint(onboarding.bp, url_prefix="/onboard")
+    # the export center (issue #9): /exports/, and starting exports under /t/<town>/ and /c/<committee>/
+    from . import exports
+    from .exports import views as _export_views  # noqa: F401
+
+    for bp in (exports.bp, exports.town_bp, exports.committee_bp):
         app.register_blueprint(bp)
 
 

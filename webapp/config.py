@@ -75,4 +75,14 @@ def from_environment(instance: Path) -> dict:
         "REMEMBER_COOKIE_DURATION": timedelta(days=14),
         "WTF_CSRF_TIME_LIMIT": None,
         "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
+        # where archived towns' schema dumps are kept (back it up with the database's backups)
+        "ARCHIVE_DIR": os.environ.get("LIAISON_ARCHIVE_DIR", str(instance / "archives")),
+        # spare town schemas kept ready so a signup only claims and renames one (0: none)
+        "SPARE_POOL_SIZE": int(os.environ.get("LIAISON_SPARE_POOL_SIZE", "3")),
+        # signups per address (the form checks an invitation code; this caps guessing codes)
+        "SIGNUP_RATE_LIMIT": os.environ.get("LIAISON_SIGNUP_RATE_LIMIT", "10 per hour"),
+        # the export center (issue #9): where finished files are kept, and for how long. Web and
+        # workers must see the same directory (shared storage when they run on different hosts)
+        "EXPORT_DIR": os.environ.get("LIAISON_EXPORT_DIR", str(instance / "exports")),
+        "EXPORT_KEEP_DAYS": int(os.environ.get("LIAISON_EXPORT_KEEP_DAYS", "7")),
     }

@@ -115,12 +115,16 @@ def seed() -> list[str]:
     seed_evaluations(yinzhuang)
     seed_rollups()
     seed_notices()
+    seed_exports()
+    code = seed_onboarding()
 
     lines = ["Demo accounts (password for all: %s):" % PASSWORD]
     for username, name, _phone, operator, roles, committee in USERS:
         what = "platform operator" if operator else ", ".join(f"{r.value} of {s}" for s, r in roles) or \
             f"member of committee {committee}"
         lines.append(f"  {username:14} {what}")
+    if code:
+        lines.append(f"A new town signs up at /onboard/ with the invitation code {code}")
     return lines
 
 
@@ -2000,3 +2004,62 @@ def seed_notices(today: date | None = None) -> None:
                 decide(notice, actor=member, accept=True, note=note)
             notice.events[-1].created_at = at(days_ago, 15)
     db.session.commit()
+
+
+def seed_onboarding() -> str | None:
+    """An open invitation code of the Lingbao committee (a new town can sign up in the demo),
+    a town's configuration saved as a template and published, and the spare-schema pool
+    filled. Returns the open code."""
+    from datetime import UTC, datetime
+
+    from flask import current_app
+
+    from tenants.models import TemplateSource, TownTemplate
+    from tenants.pool import refill_once
+
+    from .access import bound_to
+    from .onboarding.models import Invitation
+    from .onboarding.services import format_code, issue_invitation, store_template, town_bundle
+
+    committee = db.session.scalar(select(Committee).where(Committee.slug == "lingbao"))
+    if committee is None:
+        return None
+    member = db.session.scalar(select(User).where(User.username == "lb_committee"))
+    if db.session.scalar(select(TownTemplate.id).where(TownTemplate.key == "yinzhuang_2026")) is None:
+        yinzhuang = db.session.scalar(select(Town).where(Town.slug == "yinzhuang"))
+        admin = db.session.scalar(select(User).where(User.username == "yz_admin"))
+        with bound_to(yinzhuang.id) as town:
+            bundle = town_bundle(town, key="yinzhuang_2026", name="尹庄镇模式（2026 年实践版）")
+        bundle["description"] = "尹庄镇 2026 年的实际配置：每月 5 日接待、四个督导组、“五个一”、周议事，考评标准按本站实际调整。"
+        row = store_template(bundle, source=TemplateSource.town, actor=admin, town_id=yinzhuang.id)
+        row.committee_id, row.published = committee.id, True
+        db.session.commit()
+    invitation = db.session.scalar(select(Invitation).where(
+        Invitation.committee_id == committee.id, Invitation.used_at.is_(None),
+        Invitation.expires_at > datetime.now(UTC)).order_by(Invitation.id))
+    if invitation is None:
+        lingbao = db.session.scalar(select(Region).where(Region.code == "411282"))
+        invitation = issue_invitation(region=lingbao, actor=member, committee=committee, days=365,
+                                      town_name="苏村乡", template_key="yinzhuang_2026")
+        db.session.commit()
+    refill_once(current_app.config["SPARE_POOL_SIZE"])
+    return format_code(invitation.code)
+
+
+def seed_exports() -> None:
+    """The export center's first entry (issue #9): the Lingbao committee's last quarter as a
+    ZIP, asked for by lb_committee and built here, synchronously (once: the seed's nonce finds
+    it the next time; its job, enqueued too, finds it built and does nothing)."""
+    from .committees.models import Committee
+    from .committees.rollups import previous_quarter, quarter_of
+    from .exports.services import build, request_export
+
+    committee = db.session.scalar(select(Committee).where(Committee.slug == "lingbao"))
+    member = db.session.scalar(select(User).where(User.username == "lb_committee"))
+    if committee is None or member is None:
+        return
+    year, quarter = previous_quarter(*quarter_of(date.today()))
+    export = request_export("committee_quarter", actor=member, form={"quarter": f"{year}Q{quarter}"},
+                            committee_id=committee.id, nonce="demo-seed", locale="zh_Hans_CN")
+    db.session.commit()
+    build(export.id)

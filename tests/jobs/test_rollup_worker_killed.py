@@ -18,8 +18,7 @@ from pathlib import Path
 import psycopg
 import pytest
 from redis import Redis
-from rq import Queue, Worker
-from rq.exceptions import NoSuchJobError
+from rq import Queue
 from rq.job import Job
 from sqlalchemy import select, text
 from sqlalchemy.exc import OperationalError
@@ -32,31 +31,20 @@ from webapp.extensions import db
 from webapp.opinions.models import Channel
 from webapp.opinions.services import create_opinion
 
+from ..conftest import empty_queue
+
 YEAR, QUARTER, TODAY = 2036, 2, "2036-05-20"
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 LIAISON = Path(sys.executable).parent / "liaison"
 
 
-def _empty(q: Queue) -> None:
-    q.empty()
-    for registry in (q.started_job_registry, q.finished_job_registry, q.failed_job_registry,
-                     q.deferred_job_registry, q.scheduled_job_registry, q.canceled_job_registry):
-        for job_id in registry.get_job_ids(cleanup=False):
-            with contextlib.suppress(NoSuchJobError):
-                Job.fetch(job_id, connection=q.connection).delete()
-        q.connection.delete(registry.key)
-    q.connection.delete(q.intermediate_queue.key)
-    for worker in Worker.all(queue=q):  # the killed worker never unregistered itself
-        worker.register_death()
-
-
 @pytest.fixture()
 def rollups_queue(app, stack):
     q = Queue("rollups", connection=Redis.from_url(stack.redis_url))
-    _empty(q)
+    empty_queue(q)
     yield q
-    _empty(q)
+    empty_queue(q)
 
 
 def _kill_group(pgid: int | None) -> None:

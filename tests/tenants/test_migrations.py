@@ -172,3 +172,20 @@ def test_the_one_round_trip_path_is_taken_when_the_record_is_right(app_ctx, worl
     [result] = upgrade_towns(db.engine, only=[town.slug])
     assert result.error is None and result.after == head("town") and online == []
     assert _revision(town) == head("town")
+
+
+def test_the_platform_migrations_create_what_the_models_say(app_ctx):
+    """Every platform table, column, index and constraint of the models is what the platform
+    migrations made (Alembic's own comparison against the migrated test database)."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from tenants.base import PlatformModel
+
+    with db.engine.connect() as conn:
+        context = MigrationContext.configure(conn, opts={
+            "include_schemas": True, "compare_type": True,
+            "include_name": lambda name, type_, parents: name == "platform" if type_ == "schema" else True})
+        diffs = [d for d in compare_metadata(context, PlatformModel.metadata)
+                 if "alembic_version" not in repr(d)]
+    assert diffs == []

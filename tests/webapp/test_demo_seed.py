@@ -305,3 +305,17 @@ def test_the_demo_committee_supervises_three_towns_one_to_one(app_ctx, world):
     accepted = next(n for n in demo if n.state == NoticeState.accepted)
     assert [e.action for e in accepted.events] == ["issue", "respond", "accept"]
     assert accepted.events[0].created_at < accepted.events[1].created_at < accepted.events[2].created_at
+
+
+def test_the_demo_offers_a_town_template_an_open_invitation_code_and_spare_schemas(app_ctx, world):
+    from tenants.pool import spare_count
+    from webapp.committees.models import Committee
+    from webapp.onboarding.services import find_invitation, template_choices
+
+    lines = seed()
+    line = next(line for line in lines if "/onboard/" in line)
+    invitation = find_invitation(line.rsplit(" ", 1)[1])
+    assert invitation is not None and invitation.used_at is None and invitation.template_key == "yinzhuang_2026"
+    committee = db.session.scalar(select(Committee).where(Committee.slug == "lingbao"))
+    assert "yinzhuang_2026" in {c.key for c in template_choices(committee)}
+    assert spare_count() >= 1

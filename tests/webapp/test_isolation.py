@@ -148,6 +148,13 @@ def samples(app, world):
         db.session.commit()
         values.update(notice_id=notice.id, event_id=notice.events[-1].id)
         db.session.remove()
+    with app.app_context(), bound_to(world.town_b) as town_b:
+        from tenants.models import TemplateSource
+        from webapp.onboarding.services import store_template, town_bundle
+
+        saved = store_template(town_bundle(town_b, key="guxian_mode", name="故县模式"), source=TemplateSource.town,
+                               actor=None, town_id=town_b.id)
+        values["template_id"] = saved.id
     return values
 
 

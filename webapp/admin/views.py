@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from marshmallow import ValidationError
@@ -120,3 +120,71 @@ def retry_rollup():
     else:
         flash(_("That job is no longer among the failed ones."), "warning")
     return redirect(url_for(".rollups"))
+
+
+# --- a town's life: invitation codes, suspend, resume, archive ---------------------------------------
+
+@bp.route("/invitations", methods=["GET", "POST"])
+def invitations():
+    from datetime import UTC, datetime
+
+    from ..onboarding.models import Invitation
+    from ..onboarding.services import OnboardingError, format_code, issue_invitation
+
+    counties = db.session.scalars(select(Region).where(Region.level == RegionLevel.county).order_by(Region.name)).all()
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        region_id = request.form.get("region", "")
+        days = request.form.get("days", "")
+        try:
+            invitation = issue_invitation(region=db.session.get(Region, int(region_id)) if region_id.isdigit() else None,
+                                          actor=current_user, days=int(days) if days.isdigit() else 0,
+                                          town_name=request.form.get("town_name"))
+        except OnboardingError as err:
+            db.session.rollback()
+            errors[err.field or "form"] = str(err.message)
+        else:
+            db.session.commit()
+            flash(_("Invitation code %(code)s is ready: give it to the town with the signup address.",
+                    code=format_code(invitation.code)), "success")
+            return redirect(url_for(".invitations"))
+    rows = db.session.scalars(select(Invitation).order_by(Invitation.created_at.desc()).limit(100)).all()
+    return render_template("admin/invitations.html", counties=counties, rows=rows, errors=errors,
+                           now=datetime.now(UTC), format_code=format_code,
+                           signup_url=url_for("onboarding.signup_form", _external=True)), 400 if errors else 200
+
+
+@bp.post("/towns/<int:town_id>/status")
+def town_status(town_id: int):
+    """Suspend (read-only), resume, or archive a town. Archiving dumps the schema first (a
+    job); the schema itself is kept: nothing is deleted by accident."""
+    from tenants.models import TownStatus
+
+    from ..audit.services import record_platform
+
+    town = db.session.get(Town, town_id)
+    if town is None:
+        abort(404)
+    action = request.form.get("action")
+    if action == "suspend" and town.status == TownStatus.active:
+        town.status = TownStatus.suspended
+        flash(_("%(town)s is suspended: everyone can still read, nobody can change anything.", town=town.name),
+              "success")
+    elif action == "resume" and town.status == TownStatus.suspended:
+        town.status = TownStatus.active
+        flash(_("%(town)s is active again.", town=town.name), "success")
+    elif action == "archive" and town.status == TownStatus.suspended:
+        if request.form.get("confirm", "").strip() != town.slug:
+            flash(_("To archive %(town)s, type its short name %(slug)s.", town=town.name, slug=town.slug), "danger")
+            return redirect(url_for(".towns"))
+        from jobs import enqueue_after_commit
+        from jobs.onboarding import archive_town
+
+        enqueue_after_commit(archive_town, town.id, current_user.id, job_id=f"archive-town-{town.id}")
+        flash(_("%(town)s is being dumped; it is archived when the dump is complete.", town=town.name), "success")
+    else:
+        flash(_("%(town)s cannot be changed that way now.", town=town.name), "warning")
+        return redirect(url_for(".towns"))
+    record_platform(f"town.{action}", actor=current_user, town_id=town.id, target=town.slug)
+    db.session.commit()
+    return redirect(url_for(".towns"))

@@ -25,20 +25,26 @@ def member_committee(slug: str) -> Committee | None:
     return committee if member is not None else None
 
 
-@bp.url_value_preprocessor
-def load_committee(endpoint, values):
-    if not current_user.is_authenticated:
-        abort(401)
-    committee = member_committee(values.pop("committee"))
-    if committee is None:
-        abort(404)
-    g.committee = committee
+def committee_blueprint(blueprint) -> None:
+    """Make `blueprint` a committee blueprint: its URLs start with /c/<committee>/, every request
+    finds the committee among the user's own (404 otherwise), and url_for fills it in."""
+
+    @blueprint.url_value_preprocessor
+    def _enter(endpoint, values):
+        if not current_user.is_authenticated:
+            abort(401)
+        committee = member_committee(values.pop("committee"))
+        if committee is None:
+            abort(404)
+        g.committee = committee
+
+    @blueprint.url_defaults
+    def _committee(endpoint, values):
+        if "committee" not in values and g.get("committee") is not None:
+            values["committee"] = g.committee.slug
 
 
-@bp.url_defaults
-def add_committee(endpoint, values):
-    if "committee" not in values and g.get("committee") is not None:
-        values["committee"] = g.committee.slug
+committee_blueprint(bp)
 
 
 def towns_in(committee: Committee) -> list[tuple[Town, Region]]:

@@ -46,10 +46,16 @@ def home():
                                         .order_by(ActivityType.position)).all()
     member_count = db.session.scalar(
         select(db.func.count(db.distinct(TownMembership.user_id))).where(TownMembership.town_id == g.town.id))
+    first_run = None
+    if g.access.has(TownRole.station_admin):
+        from ..onboarding.town_views import first_run_steps
+
+        steps = first_run_steps()
+        first_run = {"done": sum(s["done"] for s in steps), "total": len(steps)}
     return render_template(
         "towns/home.html", groups=groups, activity_types=activity_types, member_count=member_count,
         reception=reception_rule_text(g.town.settings.get("reception_day", {})),
-        notifications=_notifications() if g.access.roles else [],
+        notifications=_notifications() if g.access.roles else [], first_run=first_run,
     )
 
 
