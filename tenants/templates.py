@@ -135,6 +135,7 @@ def validate(bundle: Any) -> list:
             problems.append(_l("The reception day needs a weekday from 0 (Monday) to 6 and a week from 1 to 4."))
         elif rule.get("holiday_policy", "next_working_day") not in ("next_working_day", "previous_working_day"):
             problems.append(_l("The holiday policy must be next_working_day or previous_working_day."))
+    problems.extend(_validate_compliance(settings.get("compliance")))
     _codes(bundle.get("supervision_groups", []), "supervision_groups", problems)
     types = bundle.get("activity_types", [])
     _codes(types, "activity_types", problems)
@@ -162,6 +163,31 @@ def validate(bundle: Any) -> list:
     evaluation = bundle.get("evaluation")
     if evaluation is not None:
         problems.extend(_validate_evaluation(evaluation, {s.value for s in IndicatorSource}))
+    return problems
+
+
+def _validate_compliance(compliance: Any) -> list:
+    """The compliance expectations a committee scores the town by: for each, [met, partly] —
+    percentages at least (met >= partly, within 0–100), counts at most (met <= partly)."""
+    from webapp.committees.rollups import DEFAULT_EXPECTATIONS, PERCENT_EXPECTATIONS
+
+    if compliance is None:
+        return []
+    if not isinstance(compliance, dict):
+        return [_l("The compliance expectations must be an object.")]
+    problems: list = []
+    for key, pair in compliance.items():
+        if key not in DEFAULT_EXPECTATIONS:
+            problems.append(_l("There is no compliance expectation called %(key)s.", key=key))
+            continue
+        numbers = [_number(v) for v in pair] if isinstance(pair, list) and len(pair) == 2 else [None]
+        if any(n is None for n in numbers):
+            problems.append(_l("Compliance expectation %(key)s: give two numbers, met and partly met.", key=key))
+        elif key in PERCENT_EXPECTATIONS and not (100 >= numbers[0] >= numbers[1]):
+            problems.append(_l("Compliance expectation %(key)s: met is a percentage at least as high as partly met.",
+                               key=key))
+        elif key not in PERCENT_EXPECTATIONS and not numbers[0] <= numbers[1]:
+            problems.append(_l("Compliance expectation %(key)s: met allows at most as many as partly met.", key=key))
     return problems
 
 

@@ -167,3 +167,43 @@ def test_a_notice_goes_to_the_town_is_answered_and_accepted_or_returned(app, wor
         assert [e.action for e in notice.events] == ["issue", "respond", "return", "respond", "accept"]
         db.session.remove()
     assert client_as("other_committee").get(f"/c/{slug}/notices/{notice_id}").status_code == 404
+
+
+def test_a_towns_compliance_expectations_score_its_rollups_and_stay_with_each_row(app, world):
+    from tenants import templates as town_templates
+    from webapp.committees.rollups import DEFAULT_EXPECTATIONS, scorecard
+
+    figures = {"cadence": [], "opinions": {"on_time_pct": 92.0, "satisfaction_pct": 80.0},
+               "findings": {"overdue": 1}, "checkpoints_missed": {"briefing": 0, "inspection": 0},
+               "deputies": {"participation_pct": 85.0}}
+    default = {i["key"]: i["level"] for i in scorecard(figures)["items"]}
+    assert default == {"opinions:on_time_pct": "met", "opinions:satisfaction_pct": "partly",
+                       "findings:overdue": "partly", "checkpoints": "met", "deputies:participation_pct": "met"}
+    strict = {**DEFAULT_EXPECTATIONS, "on_time_pct": [95, 80], "findings_overdue": [1, 1]}
+    levels = {i["key"]: (i["level"], i.get("target")) for i in scorecard({**figures, "expectations": strict})["items"]}
+    assert levels["opinions:on_time_pct"] == ("partly", 95) and levels["findings:overdue"] == ("met", 1)
+
+    # the town's template settings are stored with each computed row
+    with app.app_context():
+        town = db.session.get(Town, world.town_c)
+        before = dict(town.settings)
+        town.settings = {**before, "compliance": {"on_time_pct": [95, 80]}}
+        db.session.commit()
+        db.session.remove()
+    try:
+        with app.app_context(), bound_to(world.town_c) as town:
+            computed = compute_figures(town, YEAR, 3, today=date(YEAR, 8, 1))
+            assert computed["expectations"]["on_time_pct"] == [95, 80]
+            assert computed["expectations"]["participation_pct"] == DEFAULT_EXPECTATIONS["participation_pct"]
+            db.session.rollback()
+    finally:
+        with app.app_context():
+            db.session.get(Town, world.town_c).settings = before
+            db.session.commit()
+            db.session.remove()
+
+    # a template's expectations are checked like the rest of it
+    bundle = {**town_templates.builtin("minimal"), "settings": {
+        **town_templates.builtin("minimal")["settings"],
+        "compliance": {"on_time_pct": [60, 90], "findings_overdue": [3, 1], "speed": [1, 2]}}}
+    assert len(town_templates.validate(bundle)) == 3

@@ -103,6 +103,7 @@ def compute_figures(town, year: int, quarter: int, today: date | None = None) ->
     figures["deputies"] = {"serving": row.serving, "active": row.active,
                            "participation_pct": round(100 * row.active / row.serving, 1) if row.serving else None}
     figures["evaluation"] = row.evaluation.value if row.evaluation is not None else None
+    figures["expectations"] = expectations_of(town.settings)
     return figures
 
 
@@ -125,8 +126,20 @@ def write_rollup(town_id: int, year: int, quarter: int, figures: dict[str, Any],
 
 # --- the compliance scorecard ------------------------------------------------------------------
 
-#: what each expectation needs to be met (or partly met); a committee compares towns by these
-THRESHOLDS = {"on_time_pct": (90, 70), "satisfaction_pct": (90, 75), "participation_pct": (80, 50)}
+#: what each expectation needs to be met, and partly met: percentages at least, counts at most.
+#: A town's template may set its own (settings "compliance"); each rollup row keeps the ones it
+#: was scored by, so a frozen quarter reads the same after the template changes.
+DEFAULT_EXPECTATIONS = {"on_time_pct": [90, 70], "satisfaction_pct": [90, 75], "participation_pct": [80, 50],
+                        "findings_overdue": [0, 2], "checkpoints_missed": [0, 1]}
+PERCENT_EXPECTATIONS = ("on_time_pct", "satisfaction_pct", "participation_pct")
+#: kept for readers of the percentages' defaults
+THRESHOLDS = {k: tuple(v) for k, v in DEFAULT_EXPECTATIONS.items() if k in PERCENT_EXPECTATIONS}
+
+
+def expectations_of(settings: dict[str, Any] | None) -> dict[str, list]:
+    """The town's compliance expectations: its template's, over the defaults."""
+    own = (settings or {}).get("compliance") or {}
+    return {key: list(own.get(key, default)) for key, default in DEFAULT_EXPECTATIONS.items()}
 
 
 def _level(value, met_at, partly_at) -> str | None:
@@ -138,6 +151,7 @@ def _level(value, met_at, partly_at) -> str | None:
 def scorecard(figures: dict[str, Any]) -> dict[str, Any]:
     """Each expectation met / partly / missed, a score out of 100 (met 1, partly ½) and
     red / amber / green, from one rollup row's figures."""
+    expect = {**DEFAULT_EXPECTATIONS, **(figures.get("expectations") or {})}
     items: list[dict[str, Any]] = []
     for row in figures.get("cadence", []):
         if row["expected"] <= 0 or row["periods"] <= 0:
@@ -146,19 +160,24 @@ def scorecard(figures: dict[str, Any]) -> dict[str, Any]:
         items.append({"key": f"cadence:{row['code']}", "level": level, "value": f"{row['met']}/{row['periods']}"})
     opinions = figures.get("opinions", {})
     for key in ("on_time_pct", "satisfaction_pct"):
-        level = _level(opinions.get(key), *THRESHOLDS[key])
+        level = _level(opinions.get(key), *expect[key])
         if level:
-            items.append({"key": f"opinions:{key}", "level": level, "value": opinions.get(key)})
+            items.append({"key": f"opinions:{key}", "level": level, "value": opinions.get(key),
+                          "target": expect[key][0]})
+
+    def at_most(value, met_at, partly_at) -> str:
+        return "met" if value <= met_at else "partly" if value <= partly_at else "missed"
+
     overdue = figures.get("findings", {}).get("overdue", 0)
-    items.append({"key": "findings:overdue", "level": "met" if overdue == 0 else "partly" if overdue <= 2 else "missed",
-                  "value": overdue})
+    items.append({"key": "findings:overdue", "level": at_most(overdue, *expect["findings_overdue"]), "value": overdue,
+                  "target": expect["findings_overdue"][0]})
     missed = sum(figures.get("checkpoints_missed", {}).values())
-    items.append({"key": "checkpoints", "level": "met" if missed == 0 else "partly" if missed == 1 else "missed",
-                  "value": missed})
-    level = _level(figures.get("deputies", {}).get("participation_pct"), *THRESHOLDS["participation_pct"])
+    items.append({"key": "checkpoints", "level": at_most(missed, *expect["checkpoints_missed"]), "value": missed,
+                  "target": expect["checkpoints_missed"][0]})
+    level = _level(figures.get("deputies", {}).get("participation_pct"), *expect["participation_pct"])
     if level:
         items.append({"key": "deputies:participation_pct", "level": level,
-                      "value": figures["deputies"]["participation_pct"]})
+                      "value": figures["deputies"]["participation_pct"], "target": expect["participation_pct"][0]})
     points = sum(1 if i["level"] == "met" else 0.5 if i["level"] == "partly" else 0 for i in items)
     score = round(100 * points / len(items)) if items else None
     rag = None if score is None else "green" if score >= 80 else "amber" if score >= 60 else "red"

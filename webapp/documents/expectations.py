@@ -54,14 +54,15 @@ def expectation_label(key: str, kinds: dict[str, str] | None = None) -> str:
     return names.get(key, key)
 
 
-def expectation_target(key: str) -> str:
-    """What meets the expectation (partly met is below it)."""
+def expectation_target(key: str, target=None) -> str:
+    """What meets the expectation (partly met is below it): the item's own target when the
+    scorecard gave one (the town's expectations), else the default."""
     if key.startswith("cadence:"):
         return _("Every period")
     field = key.partition(":")[2]
     if field in THRESHOLDS:
-        return f"≥ {THRESHOLDS[field][0]}%"
-    return "0"
+        return f"≥ {THRESHOLDS[field][0] if target is None else target}%"
+    return f"≤ {target}" if target else "0"
 
 
 def expectation_value(item: dict[str, Any]) -> str:

@@ -274,7 +274,7 @@ def scorecard_pdf(town, rollups: list, out: BinaryIO) -> None:
     for item in card["items"]:
         colour = LEVEL_COLOURS[item["level"]].hexval().replace("0x", "#")
         table.append([_p(expectation_label(item["key"], kinds), s["cell"]),
-                      _p(expectation_target(item["key"]), s["cell"]), _p(expectation_value(item), s["cell"]),
+                      _p(expectation_target(item["key"], item.get("target")), s["cell"]), _p(expectation_value(item), s["cell"]),
                       Paragraph(f'<font color="{colour}">● {escape(levels[item["level"]])}</font>', s["cell"])])
     story.append(_grid(table, [WIDTH - 100 * mm, 28 * mm, 40 * mm, 32 * mm]))
     story.append(Spacer(1, 2 * mm))

@@ -247,7 +247,7 @@ def scorecard_sheet(book: Workbook, town, rollup, year: int, quarter: int) -> in
     as_of = rollup.figures.get("period", {}).get("as_of")
     heading = [[title], [_("Score"), card["score"], rag_label(card["rag"])],
                [_("As of"), as_of, _("provisional") if rollup.provisional else None]]
-    rows = ([expectation_label(i["key"], kinds), expectation_target(i["key"]), expectation_value(i),
+    rows = ([expectation_label(i["key"], kinds), expectation_target(i["key"], i.get("target")), expectation_value(i),
              str(levels[i["level"]])] for i in card["items"])
     return add_sheet(book, _("Scorecard"), columns, rows, heading=heading)
 

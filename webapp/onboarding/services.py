@@ -153,7 +153,7 @@ def town_bundle(town: Town, *, key: str, name: str) -> dict[str, Any]:
     from ..projects.models import SupervisionGroup
 
     settings = {k: v for k, v in (town.settings or {}).items() if k in ("reception_day", "five_ones",
-                                                                        "reception_notice_days")}
+                                                                        "reception_notice_days", "compliance")}
     bundle: dict[str, Any] = {"key": key, "version": 1, "name": name, "settings": settings}
     bundle["supervision_groups"] = [
         {"code": g.code, "name": g.name, "name_en": g.name_en, "description": g.description}
