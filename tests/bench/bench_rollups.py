@@ -9,11 +9,12 @@ year of Yinzhuang's data through the demo's own functions (roster, grids, studio
 activities, opinions ledger, key projects and the five ones, evaluations), and its rows are
 copied server-side into every other town (`INSERT INTO town_x.t SELECT ... FROM town_src.t`
 over the town metadata's tables in FK order, sequences reset, the town's settings copied,
-each copy analyzed as autovacuum would). Then one `rollup_town` job per town for the current
-quarter is enqueued (`jobs.rollups.enqueue_rollup`) and `--workers` processes run exactly as
-production does (`liaison worker --queues rollups --burst`), timed from the first enqueue
-until every worker has exited. Checked: every town has its row in platform `rollups`, no job
-failed. The baseline: `rollup_town` called in-process, serially, for `--sample` towns.
+each copy analyzed as autovacuum would). Then the current quarter of every town is enqueued as
+the nightly run does (`jobs.rollups.enqueue_batches`: jobs of up to `BATCH` towns) and
+`--workers` processes run exactly as production does (`liaison worker --queues rollups
+--burst`), timed from the first enqueue until every worker has exited. Checked: every town
+has its row in platform `rollups`, no job failed, no town handed over to a job of its own.
+The baseline: `rollup_town` (one town's job) called in-process, serially, for `--sample` towns.
 
 Also printed: the CPU time per town of the workers (with their forked work horses and their
 start-up) and of PostgreSQL's backends (embedded stack only), which vary less than the wall
@@ -192,7 +193,7 @@ def main() -> None:
         from sqlalchemy import func, select
 
         from jobs import redis_connection
-        from jobs.rollups import enqueue_rollup, rollup_town
+        from jobs.rollups import BATCH, enqueue_batches, rollup_town
         from webapp.committees.models import Rollup
         from webapp.committees.rollups import quarter_of
 
@@ -223,7 +224,7 @@ def main() -> None:
 
         cpu = _cpu_meter(stack.database_url)
         started = time.perf_counter()
-        job_ids = [enqueue_rollup(town_id, year, quarter, today) for town_id in towns]
+        job_ids = enqueue_batches(towns, [(year, quarter)], today)
         enqueued = time.perf_counter() - started
         workers = [subprocess.Popen([liaison, "worker", "--queues", "rollups", "--burst"], env=env,
                                     stdout=log, stderr=subprocess.STDOUT) for _ in range(args.workers)]
@@ -237,16 +238,18 @@ def main() -> None:
         statuses = [j.get_status() if j else "missing" for j in jobs]
         failed = FailedJobRegistry(queue=q).count
         not_finished = sum(s != "finished" for s in statuses)
+        handed_over = sum(len(j.return_value()["handed_over"]) for j in jobs if j and j.get_status() == "finished")
         rows = db.session.scalar(select(func.count()).select_from(Rollup).where(
             Rollup.town_id.in_(towns), Rollup.year == year, Rollup.quarter == quarter))
         db.session.remove()
         spans = sorted((j.started_at, j.ended_at) for j in jobs if j and j.started_at and j.ended_at)
         job_ms = median([(e - s).total_seconds() * 1000 for s, e in spans]) if spans else float("nan")
-        busy = (spans[-1][1] - spans[0][0]).total_seconds() if spans else float("nan")
-        if any(codes) or failed or not_finished or rows != len(towns):
+        busy = (max(e for _, e in spans) - spans[0][0]).total_seconds() if spans else float("nan")
+        if any(codes) or failed or not_finished or handed_over or rows != len(towns):
             log.seek(0)
             print(log.read()[-4000:])
-        print(f"workers exited {codes}; jobs: {len(towns) - not_finished} finished, {failed} failed; "
+        print(f"workers exited {codes}; jobs of up to {BATCH} towns: {len(jobs) - not_finished} finished, "
+              f"{failed} failed, {handed_over} towns handed over; "
               f"rollup rows for {year}Q{quarter}: {rows} of {len(towns)}; enqueueing took {enqueued:.1f} s; "
               f"first job start to last job end {busy:.1f} s; median job {job_ms:.0f} ms (worker log {log.name})")
         print(f"CPU per town: workers and their work horses {worker_cpu / len(towns) * 1000:.0f} ms (startup "
@@ -265,7 +268,7 @@ def main() -> None:
         print(f"load average {' / '.join(f'{x:.1f}' for x in os.getloadavg())} (1 / 5 / 15 min)")
         rate = len(towns) / elapsed
         projected = 2500 / rate
-        ok = not any(codes) and not failed and not not_finished and rows == len(towns)
+        ok = not any(codes) and not failed and not not_finished and not handed_over and rows == len(towns)
         print(f"rollups: {len(towns):,} towns in {elapsed:.1f} s with {args.workers} workers = {rate:.1f} towns/s; "
               f"2,500 projected {projected:.0f} s (goal < 60 s{'' if projected < 60 else ': missed'}); "
               f"in-process {in_process:.0f} ms/town{'' if ok else '  [CHECK FAILED]'}")

@@ -80,5 +80,7 @@ def test_an_operator_recomputes_a_towns_quarter_and_follows_the_run(page, demo_s
         SimpleWorker([queue], connection=queue.connection).work(burst=True)
     page.reload()
     assert runs.locator("[data-testid=run-percent]").first.inner_text() == "100"
+    done, total = runs.locator("[data-testid=run-towns]").first.inner_text().split(" / ")
+    assert done == total and int(total) >= 1  # towns done of the day's towns
     shot(page, "operator-rollups")
     queue.empty()

@@ -1,7 +1,8 @@
-"""Issue #8: a rollup worker killed in the middle of the job (worker and work horse SIGKILLed,
-either after computing or inside the still-open write transaction) leaves the stored row
-exactly as it was, never a partial one; RQ then finds the job abandoned and requeues it
-(Retry), and a plain `liaison worker` completes it with the full new figures."""
+"""Issue #8: a rollup worker killed in the middle of a job (a town's own, or the nightly job of
+many towns), worker and work horse SIGKILLed either after computing or inside the still-open
+write transaction, leaves the stored row exactly as it was, never a partial one; RQ then finds
+the job abandoned and requeues it (Retry), and a plain `liaison worker` completes it with the
+full new figures."""
 
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ from rq.job import Job
 from sqlalchemy import select, text
 from sqlalchemy.exc import OperationalError
 
-from jobs.rollups import enqueue_rollup, rollup_town
+from jobs.rollups import enqueue_batches, enqueue_rollup, rollup_town
 from webapp.access import bound_to
 from webapp.committees.models import Rollup
 from webapp.committees.rollups import compute_figures
@@ -90,8 +91,9 @@ def _backend_alive(app, backend_pid: int) -> bool:
 
 
 @pytest.mark.parametrize("stop_at", ["computed", "in_transaction"])
+@pytest.mark.parametrize("job", ["town", "batch"])
 def test_a_killed_rollup_worker_leaves_the_old_row_and_the_retry_completes(app, world, stack, rollups_queue,
-                                                                           tmp_path, stop_at):
+                                                                           tmp_path, stop_at, job):
     town_id, day = world.town_c, date.fromisoformat(TODAY)
     with app.app_context():
         assert rollup_town(town_id, YEAR, QUARTER, TODAY) is True
@@ -100,7 +102,10 @@ def test_a_killed_rollup_worker_leaves_the_old_row_and_the_retry_completes(app, 
         create_opinion(actor=None, actor_name="测试", data={"channel": Channel.visit, "title": f"中断测试{stop_at}",
                                                             "text": "内容", "received_on": date(YEAR, 5, 10)})
     with app.app_context():
-        job_id = enqueue_rollup(town_id, YEAR, QUARTER, day)
+        if job == "town":  # an operator's recompute, or a town handed over by its batch
+            job_id = enqueue_rollup(town_id, YEAR, QUARTER, day)
+        else:  # the nightly run's job of many towns
+            [job_id] = enqueue_batches([town_id], [(YEAR, QUARTER)], day)
     assert rollups_queue.job_ids == [job_id]
 
     env = {**os.environ, "DATABASE_URL": stack.database_url, "REDIS_URL": stack.redis_url, "PYTHONUNBUFFERED": "1"}
@@ -128,7 +133,7 @@ def test_a_killed_rollup_worker_leaves_the_old_row_and_the_retry_completes(app, 
 
     assert _row(app, town_id) == old  # same figures, same computed_at: the old row, whole
 
-    job = Job.fetch(job_id, connection=rollups_queue.connection)
+    job, kind = Job.fetch(job_id, connection=rollups_queue.connection), job
     started = rollups_queue.started_job_registry
     assert job.get_status() == "started" and job_id in started and rollups_queue.count == 0
     started.cleanup()  # as a live worker would, right away: the heartbeat has not expired yet
@@ -148,7 +153,8 @@ def test_a_killed_rollup_worker_leaves_the_old_row_and_the_retry_completes(app, 
         _kill_group(retry.pid if retry else None)
 
     job.refresh()
-    assert job.get_status() == "finished" and job.return_value() is True, log.read_text()[-3000:]
+    finished = {"town": True, "batch": {"towns": 1, "written": 1, "handed_over": []}}[kind]
+    assert job.get_status() == "finished" and job.return_value() == finished, log.read_text()[-3000:]
     _id, figures, computed_at, provisional, frozen = new = _row(app, town_id)
     with app.app_context(), bound_to(town_id) as town:
         expected = compute_figures(town, YEAR, QUARTER, day)

@@ -281,7 +281,8 @@ def test_the_scorecard_pdf_hook_adds_a_pdf_per_town_once_the_renderer_exists(app
         pdfs = [n for n in archive.namelist() if n.endswith("-scorecard.pdf")]
         assert archive.read(pdfs[0]) == b"%PDF-1.4 fake"
     assert len(pdfs) == len(calls) >= 2
-    assert (_slug(app, world.town_a), [(YEAR, 2)]) in calls
+    # the town's rows of the year up to the quarter (other tests may have written its Q1 too)
+    assert (YEAR, 2) in dict(calls)[_slug(app, world.town_a)]
 
 
 def test_the_documents_renderers_join_as_kinds(app, world, records, client_as, export_dir, exports_queue):

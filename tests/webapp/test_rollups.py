@@ -1,15 +1,15 @@
 """Quarterly rollups: the row holds the figures the areas' own services give; running twice
 gives one row; a finished quarter is frozen unless recomputed on purpose; the nightly fan-out
-enqueues one job per town and quarter under a stable id."""
+enqueues every town once, in jobs of up to BATCH towns under stable ids."""
 
 from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from jobs.rollups import rollup_town, rollups_due
-from tenants.models import Town
+from jobs.rollups import BATCH, rollup_job_id, rollup_town, rollup_towns, rollups_due, run_progress
+from tenants.models import Town, TownStatus
 from webapp.access import bound_to
 from webapp.committees.models import Rollup
 from webapp.committees.rollups import compute_figures, quarter_bounds
@@ -67,20 +67,85 @@ def test_a_rollup_equals_the_services_figures_and_runs_once_per_quarter(app, wor
     assert frozen and figures["opinions"]["received"] == 4
 
 
-def test_the_nightly_fan_out_enqueues_each_town_and_quarter_once(app, world, stack):
+def test_the_nightly_fan_out_enqueues_each_town_once_in_batches_and_skips_frozen_quarters(app, world, stack):
     from redis import Redis
-    from rq import Queue
+    from rq import Queue, SimpleWorker
 
     queue = Queue("rollups", connection=Redis.from_url(stack.redis_url))
     queue.empty()
     with app.app_context():
-        towns = rollups_due("2032-07-03")
-        rollups_due("2032-07-03")
-        active = db.session.scalar(select(func.count()).select_from(Town))
+        towns = rollups_due("2038-07-03")
+        rollups_due("2038-07-03")  # a second fan-out the same day adds nothing
+        active = db.session.scalars(select(Town.id).where(Town.status == TownStatus.active)).all()
         db.session.remove()
-    assert towns >= 3 and queue.count == len(set(queue.job_ids)) == 2 * towns <= 2 * active
-    assert any(j.endswith("2032Q2-2032-07-03") for j in queue.job_ids)
-    assert any(j.endswith("2032Q3-2032-07-03") for j in queue.job_ids)
+    jobs = [queue.fetch_job(i) for i in queue.job_ids]
+    assert towns == len(active) >= 3 and len(jobs) == len(set(queue.job_ids))
+    assert all(j.func_name == "jobs.rollups.rollup_towns" and j.args[1] == [[2038, 2], [2038, 3]] for j in jobs)
+    assert all(0 < len(j.args[0]) <= BATCH and len({t // BATCH for t in j.args[0]}) == 1 for j in jobs)
+    assert sorted(t for j in jobs for t in j.args[0]) == sorted(active)  # every active town, once
+
+    def computed(town_ids):
+        with app.app_context():
+            rows = db.session.execute(select(Rollup.town_id, Rollup.quarter, Rollup.frozen, Rollup.computed_at).where(
+                Rollup.town_id.in_(town_ids), Rollup.year == 2038)).all()
+            db.session.remove()
+        return {(r.town_id, r.quarter): (r.frozen, r.computed_at) for r in rows}
+
+    mine = [world.town_a, world.town_b, world.town_c]
+    with app.app_context():
+        before = run_progress(date(2038, 7, 3))
+        assert before["towns"] == len(active) and before["towns_done"] == 0 and before["percent"] == 0
+        SimpleWorker([queue], connection=queue.connection).work(burst=True)
+        progress = run_progress(date(2038, 7, 3))
+    assert all(j.get_status(refresh=True) == "finished" for j in jobs)
+    assert progress["towns"] == progress["towns_done"] >= len(active) and progress["percent"] == 100
+    first = computed(mine)
+    assert {k: v[0] for k, v in first.items()} == {(t, q): q == 2 for t in mine for q in (2, 3)}
+    for job in jobs:
+        result = job.return_value()
+        assert result["towns"] == len(job.args[0]) and not set(result["handed_over"]) & set(mine)
+
+    # the next night: the finished quarter is frozen, so it is not even computed again
+    queue.empty()
+    with app.app_context():
+        rollups_due("2038-07-04")
+        SimpleWorker([queue], connection=queue.connection).work(burst=True)
+    second = computed(mine)
+    for town_id in mine:
+        assert second[(town_id, 2)] == first[(town_id, 2)]
+        assert second[(town_id, 3)][1] > first[(town_id, 3)][1]
+    queue.empty()
+
+
+def test_a_town_that_fails_inside_a_batch_gets_a_job_of_its_own_and_the_others_are_written(
+        app, world, stack, monkeypatch):
+    from redis import Redis
+    from rq import Queue
+
+    import webapp.committees.rollups as rollups
+
+    queue = Queue("rollups", connection=Redis.from_url(stack.redis_url))
+    queue.empty()
+    compute = rollups.compute_figures
+
+    def broken_for_town_b(town, *args, **kwargs):
+        if town.id == world.town_b:
+            raise RuntimeError("bad data in this town")
+        return compute(town, *args, **kwargs)
+
+    monkeypatch.setattr(rollups, "compute_figures", broken_for_town_b)
+    with app.app_context():
+        result = rollup_towns([world.town_a, world.town_b, world.town_c], [[2039, 1]], "2039-02-10")
+    assert result == {"towns": 3, "written": 2, "handed_over": [world.town_b]}
+    assert queue.job_ids == [rollup_job_id(world.town_b, 2039, 1, date(2039, 2, 10))]
+    with app.app_context():
+        written = db.session.scalars(select(Rollup.town_id).where(Rollup.year == 2039)).all()
+        db.session.remove()
+    assert sorted(written) == sorted([world.town_a, world.town_c])
+    monkeypatch.setattr(rollups, "compute_figures", compute)
+    with app.app_context():  # the town's own job, once its data is mended
+        job = queue.fetch_job(queue.job_ids[0])
+        assert job.perform() is True
     queue.empty()
 
 
@@ -207,3 +272,4 @@ def test_a_towns_compliance_expectations_score_its_rollups_and_stay_with_each_ro
         **town_templates.builtin("minimal")["settings"],
         "compliance": {"on_time_pct": [60, 90], "findings_overdue": [3, 1], "speed": [1, 2]}}}
     assert len(town_templates.validate(bundle)) == 3
+

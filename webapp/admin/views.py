@@ -17,6 +17,7 @@ from tenants.schema import head
 from ..access import operator_required
 from ..accounts.schemas import clean_form, first_errors
 from ..extensions import db
+from ..i18n import localized
 from . import bp
 from .schemas import TownCreateSchema
 
@@ -64,24 +65,28 @@ def create_town():
 def rollups():
     from datetime import date, timedelta
 
-    from jobs.rollups import RUN_KEPT_DAYS, parse_job_id, run_progress
+    from jobs.rollups import BATCH, RUN_KEPT_DAYS, describe_job, run_progress
     from webapp.committees.rollups import previous_quarter, quarter_of
 
     today = date.today()
     runs = [run_progress(today - timedelta(days=n)) for n in range(RUN_KEPT_DAYS)]
     runs = [r for r in runs if r["jobs"]]
     towns = db.session.scalars(select(Town).order_by(Town.name)).all()
-    names = {t.id: t.name for t in towns}
+    names = {t.id: localized(t) for t in towns}
     failed = []
     for run in runs[:1]:
         for job_id in run["failed"]:
-            parsed = parse_job_id(job_id)
-            if parsed:
-                failed.append({"job_id": job_id, "town": names.get(parsed[0], parsed[0]),
-                               "quarter": f"{parsed[1]}Q{parsed[2]}"})
+            covers = describe_job(job_id)
+            if covers:
+                members = covers["towns"]
+                label = (", ".join(str(names.get(t, t)) for t in members) if len(members) <= 3
+                         else _("%(n)d towns", n=len(members)))
+                failed.append({"job_id": job_id, "town": label,
+                               "quarter": ", ".join(f"{y}Q{q}" for y, q in covers["quarters"])})
     current = quarter_of(today)
     quarters = [current, previous_quarter(*current), previous_quarter(*previous_quarter(*current))]
-    return render_template("admin/rollups.html", runs=runs, failed=failed, towns=towns, quarters=quarters)
+    return render_template("admin/rollups.html", runs=runs, failed=failed, towns=towns, quarters=quarters,
+                           batch=BATCH)
 
 
 @bp.post("/rollups/recompute")
