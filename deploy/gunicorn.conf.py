@@ -13,9 +13,14 @@ bind = os.environ.get("LIAISON_BIND", "127.0.0.1:8000")
 
 # Each worker process holds its own SQLAlchemy pool, so workers x threads bounds the
 # PostgreSQL connections one host opens. Size with max_connections (or PgBouncer) in mind.
+# One worker per core and one thread per worker: a request here is mostly Python (queries take
+# well under a millisecond), and two threads of one process only take turns holding the GIL.
+# With 2 threads per worker the committee scorecard served 420-470 requests/s on 2 cores,
+# with 1 thread 610 (tests/bench/bench_dashboard.py, ADR 0008). gthread still keeps idle
+# keep-alive connections (nginx's upstream pool) in its poller while the thread works.
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 worker_class = "gthread"
-threads = 2
+threads = int(os.environ.get("WEB_THREADS", "1"))
 
 # Requests are short; anything slow (rollups, exports) belongs in an RQ job. A request still
 # running after 60 s is stuck, and killing its worker frees the connection it holds.
@@ -23,11 +28,14 @@ timeout = 60
 graceful_timeout = 30
 keepalive = 5
 
-# Every PostgreSQL backend caches the catalog entries of each town schema it has touched, and
-# a long-lived Python process keeps its connections (and their caches) alive. Recycling a
-# worker now and then bounds both; the jitter keeps workers from restarting together.
-max_requests = 2000
-max_requests_jitter = 200
+# Recycling a worker now and then bounds what a long-lived Python process may slowly
+# accumulate; the jitter keeps workers from restarting together. It is not what bounds the
+# PostgreSQL backends' catalog caches (they grow with every town schema touched): the pool's
+# pool_recycle replaces connections for that (webapp/config.py). A recycled worker imports the
+# app again (~1.5 s of CPU); at 2,000 requests that was ~0.75 ms of every request under load
+# (tests/bench/bench_dashboard.py, ADR 0008), at 20,000 it is a tenth of that.
+max_requests = int(os.environ.get("LIAISON_MAX_REQUESTS", "20000"))
+max_requests_jitter = max_requests // 10
 
 # Import the app in each worker, not in the master: nothing (sockets, engine pools) is
 # inherited across fork, and a HUP reload brings up workers running the new code.

@@ -15,8 +15,13 @@ and CSRF token, its own address in X-Forwarded-For as behind nginx) and then req
 page back to back, keep-alive, for `--seconds`; the same clients then do the same with the
 trivial route. Every response is checked (200; the scorecard lists every town). Before that,
 one client alone requests each for a few seconds (the page's own cost, without queueing).
-With 16 clients on 4 server threads the latency is mostly queueing: p95 ~ 16 x (CPU time
-per request) / cores; the trivial route shows that floor for this host.
+With 16 clients on 2 single-threaded workers the latency is mostly queueing: the mean is
+16 / (requests per second), so every millisecond of CPU per request counts. Printed beside
+each figure: the CPU per request of the clients (this process), gunicorn (master, workers,
+recycled workers) and PostgreSQL (embedded stack only), and the spread of the clients' mean
+latencies (kept-alive connections stay with the worker that accepted them, and the two
+workers rarely hold 8 each). Server settings come from the environment as in production
+(WEB_CONCURRENCY, WEB_THREADS, LIAISON_MAX_REQUESTS; GUNICORN_CMD_ARGS for the rest).
 """
 
 from __future__ import annotations
@@ -140,7 +145,48 @@ def hammer(clients: list[Client], path: str, seconds: float, check) -> tuple[lis
         thread.join()
     elapsed = time.perf_counter() - began
     flat = [ms for per in latencies for ms in per]
+    hammer.spread = [statistics.mean(per) for per in latencies if per]  # each client's mean latency
     return flat, len(flat) / elapsed, sum(errors)
+
+
+def _children(pid: int) -> list[int]:
+    out = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            out.append(int(stat.parent.name))
+    return out
+
+
+def _tree_cpu(pid: int) -> float:
+    """CPU seconds (user + system) used so far by a process, its children that have exited
+    (reaped: gunicorn recycles workers, PostgreSQL backends end with their connections) and
+    its live children."""
+    def fields(p: int) -> list[str]:
+        try:
+            return Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return []
+
+    own = fields(pid)
+    total = sum(int(f) for f in own[11:15]) if own else 0  # utime stime cutime cstime
+    for child in _children(pid):
+        total += sum(int(f) for f in fields(child)[11:13])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_meter(server_pid: int, postmaster_pid: int | None):
+    """CPU used from now on by this process (the clients), gunicorn (master and workers) and the
+    embedded PostgreSQL (nan for a server given by DATABASE_URL): where a request's cost goes."""
+    def sample():
+        return (time.process_time(), _tree_cpu(server_pid),
+                _tree_cpu(postmaster_pid) if postmaster_pid else float("nan"))
+
+    before = sample()
+    return lambda: tuple(a - b for a, b in zip(sample(), before, strict=True))
 
 
 def pct(values: list[float], p: float) -> float:
@@ -220,6 +266,12 @@ def main() -> None:
                 raise SystemExit("gunicorn did not come up:\n" + log.read()[-3000:])
             time.sleep(0.2)
 
+        postmaster = None  # the embedded server's: its socket lives in its data directory
+        from webapp.devstack import instance_dir
+
+        pidfile = instance_dir() / "pg-bench" / "postmaster.pid"
+        if str(pidfile.parent) in stack.database_url and pidfile.exists():
+            postmaster = int(pidfile.read_text().split()[0])
         clients = [Client(port, f"10.0.1.{n + 1}") for n in range(args.clients)]
         for client in clients:
             client.login("bench_committee")
@@ -229,7 +281,7 @@ def main() -> None:
         scored = html.count('class="lz-rag lz-rag-')
         assert status == 200 and rows == scored == len(towns), (status, rows, scored)
         print(f"scorecard: {rows} towns, {len(html) // 1024} KiB; gunicorn {os.environ.get('WEB_CONCURRENCY', '2')} "
-              f"workers x 2 threads (log {log.name})", flush=True)
+              f"workers x {os.environ.get('WEB_THREADS', '1')} threads (log {log.name})", flush=True)
 
         def full(text: str) -> bool:
             return text.count('data-testid="town-') == len(towns)
@@ -247,12 +299,16 @@ def main() -> None:
             latencies, rate, errors = hammer(clients[:1], path, min(5.0, args.seconds), check)
             print(f"  1 client: {name:9} p50 {pct(latencies, 50):6.1f} ms, p95 {pct(latencies, 95):6.1f} ms "
                   f"({rate:.0f}/s)", flush=True)
+            used = cpu_meter(server.pid, postmaster)
             latencies, rate, more = hammer(clients, path, args.seconds, check)
+            client_cpu, web_cpu, pg_cpu = (x / len(latencies) * 1000 for x in used())
             errors += more
             results[name] = (pct(latencies, 50), pct(latencies, 95), pct(latencies, 99))
             p50, p95, p99 = results[name]
             print(f"  {args.clients} clients: {name:9} {len(latencies):6,} requests, {rate:6.1f}/s, p50 {p50:6.1f} ms, "
-                  f"p95 {p95:6.1f} ms, p99 {p99:6.1f} ms, {errors} errors", flush=True)
+                  f"p95 {p95:6.1f} ms, p99 {p99:6.1f} ms, {errors} errors; CPU per request: clients "
+                  f"{client_cpu:.2f} ms, gunicorn {web_cpu:.2f} ms, PostgreSQL {pg_cpu:.2f} ms; clients' mean latency "
+                  f"{min(hammer.spread):.0f} to {max(hammer.spread):.0f} ms", flush=True)
             if errors:
                 raise SystemExit(f"{errors} requests to {path} failed")
         print(f"load average {' / '.join(f'{x:.1f}' for x in os.getloadavg())} (1 / 5 / 15 min)")

@@ -273,3 +273,56 @@ def test_a_towns_compliance_expectations_score_its_rollups_and_stay_with_each_ro
         "compliance": {"on_time_pct": [60, 90], "findings_overdue": [3, 1], "speed": [1, 2]}}}
     assert len(town_templates.validate(bundle)) == 3
 
+
+def test_the_scorecard_page_renders_its_towns_again_only_when_what_it_shows_changed(app, world, client_as,
+                                                                                  monkeypatch):
+    """The towns' part of the page is kept per committee, quarters and language while its data
+    stays as it was; a rollup written, a town renamed or another language shows at once."""
+    from webapp.committees import scorecard_views
+    from webapp.committees.models import Committee
+    from webapp.committees.rollups import write_rollup
+
+    renders = []
+    render = scorecard_views._render_body
+    monkeypatch.setattr(scorecard_views, "_render_body", lambda *args: renders.append(args[1:3]) or render(*args))
+    figures = {"cadence": [], "opinions": {"on_time_pct": 95.0, "satisfaction_pct": 95.0}, "findings": {"overdue": 0},
+               "checkpoints_missed": {"briefing": 0, "inspection": 0}, "deputies": {"participation_pct": 90.0}}
+    with app.app_context():
+        slug = db.session.get(Committee, world.committee).slug
+        town_a = db.session.get(Town, world.town_a)
+        town_slug, town_name = town_a.slug, town_a.name
+        db.session.remove()
+    client = client_as("committee")
+    url = f"/c/{slug}/scorecard?quarter=2039Q3&compare=2039Q2"
+
+    def row() -> str:
+        html = client.get(url).get_data(as_text=True)
+        return html[html.index(f'data-testid="town-{town_slug}"'):].split("</tr>", 1)[0]
+
+    assert "lz-rag" not in row() and len(renders) == 1  # not computed yet
+    assert "lz-rag" not in row() and len(renders) == 1  # the same data: the kept HTML
+    with app.app_context():
+        write_rollup(world.town_a, 2039, 3, figures, provisional=True)
+    assert 'data-rag="green"' in row() and len(renders) == 2
+    assert 'data-rag="green"' in row() and len(renders) == 2
+    with app.app_context():
+        write_rollup(world.town_a, 2039, 3, {**figures, "opinions": {"on_time_pct": 10.0, "satisfaction_pct": 10.0},
+                                             "findings": {"overdue": 9}}, provisional=True)
+    assert 'data-rag="red"' in row() and len(renders) == 3
+    try:
+        with app.app_context():
+            db.session.get(Town, world.town_a).name = "改名测试镇"
+            db.session.commit()
+        assert "改名测试镇" in row() and len(renders) == 4
+    finally:
+        with app.app_context():
+            db.session.get(Town, world.town_a).name = town_name
+            db.session.commit()
+    assert town_name in row() and len(renders) == 5
+    with client.session_transaction() as session:
+        session["lang"] = "en"
+    english = client.get(url).get_data(as_text=True)
+    assert len(renders) == 6 and "Compared with" in english and "相比" not in english
+    with client.session_transaction() as session:
+        session["lang"] = "zh_Hans_CN"
+    assert town_name in row() and len(renders) == 6  # the Chinese one is still kept

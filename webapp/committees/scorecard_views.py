@@ -4,14 +4,18 @@ another quarter. Towns open read-only from here."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import date
 
-from flask import g, render_template, request, url_for
-from flask_babel import format_datetime, gettext
+from flask import after_this_request, g, render_template, request, url_for
+from flask_babel import format_datetime, get_locale, gettext
+from markupsafe import Markup
 
+from ..extensions import db
 from . import bp
 from .rollups import committee_scores, previous_quarter, quarter_of
+
 
 def _parse(value: str | None, default: tuple[int, int]) -> tuple[int, int]:
     try:
@@ -29,16 +33,82 @@ def _per_town(endpoint: str) -> Callable[[str], str]:
     return lambda slug: sample.replace("__town__", slug)
 
 
-@bp.get("/scorecard")
-def scorecard_view():
+#: the rendered towns' part of the page, per process: (committee id, quarter, compared quarter,
+#: language) -> (state of the data, HTML). Rendering it for 100 towns takes ~25 ms of CPU; most
+#: views find the data as it was (rollups change nightly), so they only check that state.
+_BODIES: dict[tuple, tuple[tuple, Markup]] = {}
+_BODIES_MAX = 1000
+_INDENT = re.compile(r"\n\s+")
+
+
+def _state(committee, quarters: list[tuple[int, int]]) -> tuple:
+    """What the towns' part of the page depends on, read in one statement: the jurisdiction's
+    towns as listed (how many, their ids, their last change, a hash of their names, slugs and
+    counties) and their rollup rows for these quarters (how many, the newest computed_at, the
+    sum of their ids: a row rewritten gets a new computed_at, a row added or deleted changes
+    the count)."""
+    from ..extensions import db
+
+    global _STATE
+    if _STATE is None:
+        _STATE = _state_statement()
+    return tuple(db.session.execute(_STATE, {"path": committee.region.path, "quarters": quarters}).one())
+
+
+_STATE = None
+
+
+def _state_statement():
+    """The statement of `_state`, built once per process (parameters: path, quarters). The
+    towns are found once (a materialized CTE) and fingerprinted by a sum of hashes. The path
+    and the quarters are rendered into the SQL: the statement's text is then the same for a
+    committee and its quarters, the driver prepares it after a few runs and PostgreSQL reuses
+    its plan, where with them as parameters it planned every run (twice the statement's cost;
+    ADR 0008)."""
+    from sqlalchemy import bindparam, func, select, tuple_
+
+    from tenants.models import Region, Town, TownStatus
+
+    from ..extensions import db
+    from .models import Rollup
+
+    county = db.aliased(Region)
+    towns = (select(Town.id, Town.updated_at,
+                    func.hashtext(func.concat_ws("|", Town.slug, Town.name, Town.name_en, county.name,
+                                                 county.name_en)).label("names"))
+             .join(Region, Region.id == Town.region_id).join(county, county.id == Region.parent_id)
+             .where(Region.path.startswith(bindparam("path", literal_execute=True)),
+                    Town.status != TownStatus.archived)
+             .cte("jurisdiction").prefix_with("MATERIALIZED"))
+    listing = select(func.concat_ws("|", func.count(), func.sum(towns.c.id), func.max(towns.c.updated_at),
+                                    func.sum(towns.c.names))).scalar_subquery()
+    rows = (select(func.concat_ws("|", func.count(), func.max(Rollup.computed_at), func.sum(Rollup.id)))
+            .join(towns, towns.c.id == Rollup.town_id)
+            .where(tuple_(Rollup.year, Rollup.quarter).in_(bindparam("quarters", expanding=True, literal_execute=True)))
+            .scalar_subquery())
+    return select(listing, rows)
+
+
+def scorecard_body(committee, current: tuple[int, int], compare: tuple[int, int], trend: list[tuple[int, int]],
+                   names: dict) -> Markup:
+    """The towns' part of the scorecard: rendered again only when the data it shows changed."""
+    key = (committee.id, current, compare, str(get_locale()))
+    state = _state(committee, list({*trend, compare}))
+    cached = _BODIES.get(key)
+    if cached is not None and cached[0] == state:
+        return cached[1]
+    # the template's indentation is a third of the HTML of 100 towns: gone, once per render
+    body = Markup(_INDENT.sub("\n", _render_body(committee, current, compare, trend, names)))
+    if len(_BODIES) >= _BODIES_MAX:
+        _BODIES.clear()
+    _BODIES[key] = (state, body)
+    return body
+
+
+def _render_body(committee, current, compare, trend, names) -> str:
     from .views import towns_in
 
-    current = _parse(request.args.get("quarter"), quarter_of(date.today()))
-    compare = _parse(request.args.get("compare"), previous_quarter(*current))
-    trend = [current]
-    for _ in range(3):
-        trend.insert(0, previous_quarter(*trend[0]))
-    towns = towns_in(g.committee)
+    towns = towns_in(committee)
     scores = committee_scores([t.id for t, _c in towns], list({*trend, compare}))
     home, notice = _per_town("towns.home"), _per_town("committees.new_notice")
     as_of: dict = {}  # "short" shows the minute: each minute formatted once
@@ -61,10 +131,31 @@ def scorecard_view():
     for line in lines:
         if line["card"] and line["card"].score is not None:
             buckets[min(line["card"].score // 20, 4)] += 1
+    return render_template("committees/_scorecard_body.html", lines=lines, compare=compare, buckets=buckets,
+                           quarter_names=names)
+
+
+def _end_read_with_commit(response):
+    """Nothing was written: end the read with COMMIT. The teardown's ROLLBACK would make psycopg
+    drop the connection's prepared statements, and every view would parse and plan its
+    statements again (ADR 0008)."""
+    db.session.commit()
+    return response
+
+
+@bp.get("/scorecard")
+def scorecard_view():
+    current = _parse(request.args.get("quarter"), quarter_of(date.today()))
+    compare = _parse(request.args.get("compare"), previous_quarter(*current))
+    trend = [current]
+    for _ in range(3):
+        trend.insert(0, previous_quarter(*trend[0]))
     quarters = _choices(current)
     names = {q: gettext("Q%(n)d %(year)d", n=q[1], year=q[0]) for q in {*quarters, *trend, compare}}
-    return render_template("committees/scorecard.html", lines=lines, current=current, compare=compare, trend=trend,
-                           buckets=buckets, quarters=quarters, quarter_names=names)
+    body = scorecard_body(g.committee, current, compare, trend, names)
+    after_this_request(_end_read_with_commit)
+    return render_template("committees/scorecard.html", body=body, current=current, compare=compare,
+                           quarters=quarters, quarter_names=names)
 
 
 def _choices(current: tuple[int, int]) -> list[tuple[int, int]]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import abort, g, render_template
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from tenants.models import Region, Town, TownStatus
 
@@ -16,13 +17,12 @@ from .models import Committee
 
 def member_committee(slug: str) -> Committee | None:
     """The committee named `slug` if the signed-in user is one of its members (else None: the
-    same 404 whether it does not exist or is someone else's)."""
-    committee = db.session.scalar(select(Committee).where(Committee.slug == slug))
-    if committee is None:
-        return None
-    member = db.session.scalar(select(CommitteeMembership.id).where(
-        CommitteeMembership.committee_id == committee.id, CommitteeMembership.user_id == current_user.id))
-    return committee if member is not None else None
+    same 404 whether it does not exist or is someone else's). One statement, with the region
+    (every committee page reads the jurisdiction's path)."""
+    return db.session.scalar(
+        select(Committee).join(CommitteeMembership, (CommitteeMembership.committee_id == Committee.id)
+                               & (CommitteeMembership.user_id == current_user.id))
+        .where(Committee.slug == slug).options(joinedload(Committee.region)))
 
 
 def committee_blueprint(blueprint) -> None:
