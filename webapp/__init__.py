@@ -24,6 +24,10 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(config_module.from_environment(instance))
     if config:
         app.config.update(config)
+    # before anything asks for today's date: the towns' day, whatever the host's clock zone
+    from .clock import use_timezone
+
+    use_timezone(app.config["LIAISON_TIMEZONE"])
 
     from .i18n import label, localized, select_locale
 

@@ -64,7 +64,9 @@ def from_environment(instance: Path) -> dict:
         # more than a person needs, far too few to guess 8-character codes (31^8 of them)
         "PUBLIC_LOOKUP_RATE_LIMIT": os.environ.get("LIAISON_PUBLIC_LOOKUP_RATE_LIMIT", "30 per minute;300 per hour"),
         "BABEL_DEFAULT_LOCALE": DEFAULT_LOCALE,
-        "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
+        # the towns' time zone: dates (date.today()) and times shown are Beijing's (webapp/clock.py)
+        "LIAISON_TIMEZONE": os.environ.get("LIAISON_TIMEZONE", "Asia/Shanghai"),
+        "BABEL_DEFAULT_TIMEZONE": os.environ.get("LIAISON_TIMEZONE", "Asia/Shanghai"),
         "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).parent / "translations"),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
