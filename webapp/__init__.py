@@ -44,6 +44,7 @@ def create_app(config: dict | None = None) -> Flask:
     _register_blueprints(app)
     _register_auth(app)
     _register_errors(app)
+    _end_reads_with_commit(app)
 
     from .cli import register as register_cli
 
@@ -88,7 +89,46 @@ def _install_jobs() -> None:
         from tenants.binding import BoundSession
 
         jobs.install(BoundSession)
+        _watch_writes(BoundSession)
         _jobs_installed = True
+
+
+def _watch_writes(session_class) -> None:
+    """Mark a session that wrote (flushed, or executed anything but a SELECT), for
+    `_end_reads_with_commit`."""
+    from sqlalchemy import event
+
+    def wrote(session, *args) -> None:
+        session.info["liaison_wrote"] = True
+
+    def executed(state) -> None:
+        if not state.is_select:
+            state.session.info["liaison_wrote"] = True
+
+    event.listen(session_class, "after_flush", wrote)
+    event.listen(session_class, "do_orm_execute", executed)
+
+
+def _end_reads_with_commit(app: Flask) -> None:
+    """A GET or HEAD that wrote nothing ends its transaction with COMMIT, not the teardown's
+    ROLLBACK: psycopg drops a connection's prepared statements on every ROLLBACK, so every
+    page would parse and plan its statements again on each request (ADR 0008). Anything that
+    may have written (a flush, pending changes, a statement other than a SELECT, jobs waiting
+    for a commit) and any error end with ROLLBACK as before."""
+
+    @app.teardown_request
+    def _end_read(exc):
+        if exc is not None or request.method not in ("GET", "HEAD"):
+            return
+        session = db.session()
+        if (not session.in_transaction() or session.info.get("liaison_wrote") or session.new or session.dirty
+                or session.deleted or session.info.get("liaison_jobs")):
+            return
+        try:
+            session.commit()
+        except Exception:  # a failed transaction: the teardown rolls it back as it always did
+            app.logger.warning("could not end a read with COMMIT", exc_info=True)
+            session.rollback()
 
 
 def _register_blueprints(app: Flask) -> None:

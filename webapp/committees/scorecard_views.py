@@ -8,11 +8,10 @@ import re
 from collections.abc import Callable
 from datetime import date
 
-from flask import after_this_request, g, render_template, request, url_for
+from flask import g, render_template, request, url_for
 from flask_babel import format_datetime, get_locale, gettext
 from markupsafe import Markup
 
-from ..extensions import db
 from . import bp
 from .rollups import committee_scores, previous_quarter, quarter_of
 
@@ -62,9 +61,9 @@ def _state_statement():
     """The statement of `_state`, built once per process (parameters: path, quarters). The
     towns are found once (a materialized CTE) and fingerprinted by a sum of hashes. The path
     and the quarters are rendered into the SQL: the statement's text is then the same for a
-    committee and its quarters, the driver prepares it after a few runs and PostgreSQL reuses
-    its plan, where with them as parameters it planned every run (twice the statement's cost;
-    ADR 0008)."""
+    committee and its quarters, the driver prepares it after a few runs (the request ends
+    with COMMIT, which keeps prepared statements) and PostgreSQL reuses its plan, where with
+    them as parameters it planned every run (twice the statement's cost; ADR 0008)."""
     from sqlalchemy import bindparam, func, select, tuple_
 
     from tenants.models import Region, Town, TownStatus
@@ -135,14 +134,6 @@ def _render_body(committee, current, compare, trend, names) -> str:
                            quarter_names=names)
 
 
-def _end_read_with_commit(response):
-    """Nothing was written: end the read with COMMIT. The teardown's ROLLBACK would make psycopg
-    drop the connection's prepared statements, and every view would parse and plan its
-    statements again (ADR 0008)."""
-    db.session.commit()
-    return response
-
-
 @bp.get("/scorecard")
 def scorecard_view():
     current = _parse(request.args.get("quarter"), quarter_of(date.today()))
@@ -153,7 +144,6 @@ def scorecard_view():
     quarters = _choices(current)
     names = {q: gettext("Q%(n)d %(year)d", n=q[1], year=q[0]) for q in {*quarters, *trend, compare}}
     body = scorecard_body(g.committee, current, compare, trend, names)
-    after_this_request(_end_read_with_commit)
     return render_template("committees/scorecard.html", body=body, current=current, compare=compare,
                            quarters=quarters, quarter_names=names)
 
