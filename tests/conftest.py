@@ -221,3 +221,59 @@ def empty_queue(q) -> None:
     q.connection.delete(q.intermediate_queue.key)
     for worker in Worker.all(queue=q):
         worker.register_death()
+
+
+# --- killing workers: what the tests of killed rollup and export jobs share ------------------------
+
+def kill_group(pgid: int | None) -> None:
+    """SIGKILL a process group (a worker started with start_new_session, or a work horse, which
+    RQ puts in a group of its own); nothing if it is gone."""
+    import contextlib
+    import signal
+
+    if pgid:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(pgid, signal.SIGKILL)
+
+
+def wait_for(predicate, timeout: float, what: str, log) -> None:
+    """Poll `predicate` until true; fail with the worker's log after `timeout` seconds."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out after {timeout} s waiting for {what}; worker log:\n{log.read_text()[-3000:]}")
+        time.sleep(0.05)
+
+
+def requeue_abandoned(q, job_id: str):
+    """What a live worker does once a dead worker's heartbeat has expired: the started job is
+    found abandoned and, having retries left, queued again. Returns the job, refreshed."""
+    from rq.job import Job
+
+    job = Job.fetch(job_id, connection=q.connection)
+    started = q.started_job_registry
+    assert job.get_status() == "started" and job_id in started
+    expiry = max(score for _, score in q.connection.zrange(started.key, 0, -1, withscores=True))
+    started.cleanup(expiry + 1)
+    job.refresh()
+    return job
+
+
+def burst_worker(queue_name: str, env: dict, log, timeout: float) -> None:
+    """`liaison worker --queues <queue> --burst` as production runs it, until the queue is empty;
+    its output appended to `log`; killed if it outlives `timeout`."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    worker = None
+    try:
+        with log.open("a") as out:
+            worker = subprocess.Popen([str(Path(sys.executable).parent / "liaison"), "worker", "--queues", queue_name,
+                                       "--burst"], cwd=Path(__file__).resolve().parents[1], env=env, stdout=out,
+                                      stderr=subprocess.STDOUT, start_new_session=True)
+        assert worker.wait(timeout=timeout) == 0, log.read_text()[-3000:]
+    finally:
+        kill_group(worker.pid if worker else None)

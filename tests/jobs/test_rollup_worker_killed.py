@@ -6,13 +6,10 @@ full new figures."""
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
-import signal
 import subprocess
 import sys
-import time
 from datetime import date
 from pathlib import Path
 
@@ -32,12 +29,11 @@ from webapp.extensions import db
 from webapp.opinions.models import Channel
 from webapp.opinions.services import create_opinion
 
-from ..conftest import empty_queue
+from ..conftest import burst_worker, empty_queue, kill_group, requeue_abandoned, wait_for
 
 YEAR, QUARTER, TODAY = 2036, 2, "2036-05-20"
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
-LIAISON = Path(sys.executable).parent / "liaison"
 
 
 @pytest.fixture()
@@ -46,20 +42,6 @@ def rollups_queue(app, stack):
     empty_queue(q)
     yield q
     empty_queue(q)
-
-
-def _kill_group(pgid: int | None) -> None:
-    if pgid:
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(pgid, signal.SIGKILL)
-
-
-def _wait_for(predicate, timeout: float, what: str, log: Path) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            pytest.fail(f"timed out after {timeout} s waiting for {what}; worker log:\n{log.read_text()[-3000:]}")
-        time.sleep(0.05)
 
 
 def _row(app, town_id):
@@ -91,9 +73,9 @@ def _backend_alive(app, backend_pid: int) -> bool:
 
 
 @pytest.mark.parametrize("stop_at", ["computed", "in_transaction"])
-@pytest.mark.parametrize("job", ["town", "batch"])
+@pytest.mark.parametrize("kind", ["town", "batch"])
 def test_a_killed_rollup_worker_leaves_the_old_row_and_the_retry_completes(app, world, stack, rollups_queue,
-                                                                           tmp_path, stop_at, job):
+                                                                           tmp_path, stop_at, kind):
     town_id, day = world.town_c, date.fromisoformat(TODAY)
     with app.app_context():
         assert rollup_town(town_id, YEAR, QUARTER, TODAY) is True
@@ -102,7 +84,7 @@ def test_a_killed_rollup_worker_leaves_the_old_row_and_the_retry_completes(app, 
         create_opinion(actor=None, actor_name="测试", data={"channel": Channel.visit, "title": f"中断测试{stop_at}",
                                                             "text": "内容", "received_on": date(YEAR, 5, 10)})
     with app.app_context():
-        if job == "town":  # an operator's recompute, or a town handed over by its batch
+        if kind == "town":  # an operator's recompute, or a town handed over by its batch
             job_id = enqueue_rollup(town_id, YEAR, QUARTER, day)
         else:  # the nightly run's job of many towns
             [job_id] = enqueue_batches([town_id], [(YEAR, QUARTER)], day)
@@ -115,7 +97,7 @@ def test_a_killed_rollup_worker_leaves_the_old_row_and_the_retry_completes(app, 
         with log.open("w") as out:
             worker = subprocess.Popen([sys.executable, str(HERE / "killable_worker.py"), stop_at, str(marker)],
                                       cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
-        _wait_for(lambda: marker.exists() or worker.poll() is not None, 30, "the job to reach the stop", log)
+        wait_for(lambda: marker.exists() or worker.poll() is not None, 30, "the job to reach the stop", log)
         assert marker.exists(), f"the worker exited ({worker.returncode}) first:\n{log.read_text()[-3000:]}"
         stopped = json.loads(marker.read_text())
         horse = stopped["pid"]
@@ -123,35 +105,25 @@ def test_a_killed_rollup_worker_leaves_the_old_row_and_the_retry_completes(app, 
         # inside the write transaction the UPSERT holds the row's lock; after computing, nothing does
         assert _row_locked(app, town_id) is (stop_at == "in_transaction")
 
-        _kill_group(worker.pid)
-        _kill_group(horse)  # the horse runs in a process group of its own (rq calls setpgrp)
+        kill_group(worker.pid)
+        kill_group(horse)  # the horse runs in a process group of its own (rq calls setpgrp)
         worker.wait(timeout=10)
-        _wait_for(lambda: not _backend_alive(app, stopped["backend_pid"]), 10, "the horse's session to end", log)
+        wait_for(lambda: not _backend_alive(app, stopped["backend_pid"]), 10, "the horse's session to end", log)
     finally:
-        _kill_group(worker.pid if worker else None)
-        _kill_group(horse)
+        kill_group(worker.pid if worker else None)
+        kill_group(horse)
 
     assert _row(app, town_id) == old  # same figures, same computed_at: the old row, whole
 
-    job, kind = Job.fetch(job_id, connection=rollups_queue.connection), job
+    job = Job.fetch(job_id, connection=rollups_queue.connection)
     started = rollups_queue.started_job_registry
     assert job.get_status() == "started" and job_id in started and rollups_queue.count == 0
     started.cleanup()  # as a live worker would, right away: the heartbeat has not expired yet
     assert job.get_status(refresh=True) == "started" and rollups_queue.count == 0
-    expiry = max(score for _, score in rollups_queue.connection.zrange(started.key, 0, -1, withscores=True))
-    started.cleanup(expiry + 1)  # as a live worker would, once the heartbeat has expired
-    job.refresh()
+    job = requeue_abandoned(rollups_queue, job_id)  # once the heartbeat has expired
     assert job.get_status() == "queued" and job.retries_left == 2 and rollups_queue.job_ids == [job_id]
 
-    retry = None
-    try:
-        with log.open("a") as out:
-            retry = subprocess.Popen([str(LIAISON), "worker", "--queues", "rollups", "--burst"], cwd=ROOT, env=env,
-                                     stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
-        assert retry.wait(timeout=40) == 0, log.read_text()[-3000:]
-    finally:
-        _kill_group(retry.pid if retry else None)
-
+    burst_worker("rollups", env, log, timeout=40)
     job.refresh()
     finished = {"town": True, "batch": {"towns": 1, "written": 1, "handed_over": []}}[kind]
     assert job.get_status() == "finished" and job.return_value() == finished, log.read_text()[-3000:]

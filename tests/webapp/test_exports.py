@@ -6,12 +6,10 @@ LibreOffice."""
 
 from __future__ import annotations
 
-import contextlib
 import io
 import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import time
@@ -32,10 +30,9 @@ from webapp.access import bound_to
 from webapp.exports.models import Export, ExportState
 from webapp.extensions import db
 
-from ..conftest import PASSWORD, empty_queue, login, unique
+from ..conftest import PASSWORD, burst_worker, empty_queue, kill_group, login, requeue_abandoned, unique, wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
-LIAISON = Path(sys.executable).parent / "liaison"
 YEAR = 2033  # records of this module live in a year nobody else uses
 
 
@@ -567,20 +564,6 @@ main(["worker", "--queues", "exports", "--burst"], prog_name="liaison")
 '''
 
 
-def _kill_group(pgid: int | None) -> None:
-    if pgid:
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(pgid, signal.SIGKILL)
-
-
-def _wait_for(predicate, timeout: float, what: str, log: Path) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            pytest.fail(f"timed out after {timeout} s waiting for {what}; worker log:\n{log.read_text()[-3000:]}")
-        time.sleep(0.05)
-
-
 def test_a_killed_export_is_retried_to_a_complete_file(app, world, stack, records, client_as, export_dir,
                                                        exports_queue, tmp_path):
     from webapp.committees.models import Committee
@@ -601,38 +584,26 @@ def test_a_killed_export_is_retried_to_a_complete_file(app, world, stack, record
         with log.open("w") as out:
             worker = subprocess.Popen([sys.executable, str(script)], cwd=ROOT, env=env, stdout=out,
                                       stderr=subprocess.STDOUT, start_new_session=True)
-        _wait_for(lambda: marker.exists() or worker.poll() is not None, 60, "the export to reach the second town", log)
+        wait_for(lambda: marker.exists() or worker.poll() is not None, 60, "the export to reach the second town", log)
         assert marker.exists(), f"the worker exited ({worker.returncode}) first:\n{log.read_text()[-3000:]}"
         horse = json.loads(marker.read_text())["pid"]
         row = _row(app, export_id)
         assert row["state"] == ExportState.running and 0 < row["percent"] < 100 and row["attempts"] == 1
-        _kill_group(worker.pid)
-        _kill_group(horse)  # the horse runs in a process group of its own
+        kill_group(worker.pid)
+        kill_group(horse)  # the horse runs in a process group of its own
         worker.wait(timeout=10)
     finally:
-        _kill_group(worker.pid if worker else None)
-        _kill_group(horse)
+        kill_group(worker.pid if worker else None)
+        kill_group(horse)
 
     # half a ZIP is left under a temporary name; nothing is offered for download
     assert [p.name.endswith(".part") for p in export_dir.iterdir()] == [True]
     assert client.get(f"/exports/{export_id}/status.json").get_json()["download_url"] is None
 
-    job = Job.fetch(job_id, connection=exports_queue.connection)
-    started = exports_queue.started_job_registry
-    assert job.get_status() == "started" and job_id in started
-    expiry = max(score for _, score in exports_queue.connection.zrange(started.key, 0, -1, withscores=True))
-    started.cleanup(expiry + 1)  # as a live worker would, once the dead one's heartbeat has expired
-    job.refresh()
+    job = requeue_abandoned(exports_queue, job_id)  # once the dead worker's heartbeat has expired
     assert job.get_status() == "queued" and job.retries_left == 1 and exports_queue.job_ids == [job_id]
 
-    retry = None
-    try:
-        with log.open("a") as out:
-            retry = subprocess.Popen([str(LIAISON), "worker", "--queues", "exports", "--burst"], cwd=ROOT, env=env,
-                                     stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
-        assert retry.wait(timeout=90) == 0, log.read_text()[-3000:]
-    finally:
-        _kill_group(retry.pid if retry else None)
+    burst_worker("exports", env, log, timeout=90)
     job.refresh()
     assert job.get_status() == "finished", log.read_text()[-3000:]
     row = _row(app, export_id)
