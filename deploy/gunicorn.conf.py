@@ -17,7 +17,9 @@ bind = os.environ.get("LIAISON_BIND", "127.0.0.1:8000")
 # well under a millisecond), and two threads of one process only take turns holding the GIL.
 # With 2 threads per worker the committee scorecard served 420-470 requests/s on 2 cores,
 # with 1 thread 610 (tests/bench/bench_dashboard.py, ADR 0008). gthread still keeps idle
-# keep-alive connections (nginx's upstream pool) in its poller while the thread works.
+# keep-alive connections (nginx's upstream pool) in its poller while the thread works. The
+# price: a slow request (a large import, a signup) holds its worker, and what that worker has
+# accepted waits behind it; where that hurts, set WEB_THREADS=2 or add workers.
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 worker_class = "gthread"
 threads = int(os.environ.get("WEB_THREADS", "1"))

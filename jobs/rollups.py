@@ -72,6 +72,7 @@ def rollup_towns(town_ids: list[int], quarters: list[tuple[int, int]], today: st
     frozen row is not even computed (unless `force`). Progress counts towns. Returns the
     towns done, the rows written and the towns handed to jobs of their own."""
     from rq.timeouts import JobTimeoutException
+    from sqlalchemy.exc import InterfaceError, OperationalError
 
     from webapp.access import bound_to
 
@@ -88,15 +89,15 @@ def rollup_towns(town_ids: list[int], quarters: list[tuple[int, int]], today: st
                 with bound_to(town_id, app) as town:
                     for year, quarter in todo:
                         written += _rollup(town, year, quarter, day, force)
-        except JobTimeoutException:
-            raise
+        except (JobTimeoutException, OperationalError, InterfaceError):
+            raise  # the job's time is up, or the database is unreachable: the batch is retried whole
         except Exception:
             # one town's bad data must not hold up the others: it gets a job of its own, which
             # is retried, and shown to the operators if it keeps failing
             log.exception("rollup of town %s failed inside a batch; handing it to its own job", town_id)
             with app.app_context():
-                for year, quarter in todo:
-                    enqueue_rollup(town_id, year, quarter, day, force)
+                for year, quarter in todo:  # the batch counts the town already
+                    enqueue_rollup(town_id, year, quarter, day, force, counted=False)
             handed_over.append(town_id)
         progress(n, len(town_ids), "towns")
     return {"towns": len(town_ids), "written": written, "handed_over": handed_over}
@@ -173,9 +174,11 @@ def enqueue_batches(town_ids: Iterable[int], quarters: list[tuple[int, int]], da
     return ids
 
 
-def enqueue_rollup(town_id: int, year: int, quarter: int, day: date, force: bool = False) -> str:
+def enqueue_rollup(town_id: int, year: int, quarter: int, day: date, force: bool = False, *,
+                   counted: bool = True) -> str:
     """Enqueue one town's quarter under its stable id (once per town, quarter and day; a
-    forced recompute has its own id). Returns the job id."""
+    forced recompute has its own id). `counted`: whether the day's run counts it as a town
+    (not when a batch handed it over: the batch counts that town). Returns the job id."""
     job_id = rollup_job_id(town_id, year, quarter, day, force)
     q = queue("rollups")
     existing = q.fetch_job(job_id)
@@ -184,7 +187,7 @@ def enqueue_rollup(town_id: int, year: int, quarter: int, day: date, force: bool
             existing.delete()  # an operator's second recompute the same day runs again
         q.enqueue(rollup_town, town_id, year, quarter, day.isoformat(), force, job_id=job_id, retry=RETRY,
                   result_ttl=7 * 86400, failure_ttl=30 * 86400)
-        _record(q, day, job_id, 1)
+        _record(q, day, job_id, 1 if counted else 0)
     return job_id
 
 
@@ -192,11 +195,12 @@ def run_progress(day: date) -> dict:
     """How far the day's rollup jobs have got: jobs by RQ status (one pipelined read per job,
     no payloads), towns done (a running job's from its progress), the percentage of towns
     done, and the failed job ids."""
+    from rq.exceptions import NoSuchJobError
     from rq.job import Job
 
     conn = queue("rollups").connection
     ids = sorted(i.decode() for i in conn.smembers(_run_key(day)))
-    weights = {k.decode(): int(v) for k, v in conn.hgetall(_towns_key(day)).items()}
+    weights = {k.decode(): int(v) for k, v in conn.hgetall(_towns_key(day)).items()}  # missing: 1
     with conn.pipeline() as pipe:
         for job_id in ids:
             pipe.hget(f"rq:job:{job_id}", "status")
@@ -211,8 +215,11 @@ def run_progress(day: date) -> dict:
         if status in ("finished", "failed", "expired"):
             towns_done += weight
         elif status == "started":  # at most one per worker
-            job = Job.fetch(job_id, connection=conn)
-            towns_done += min(weight, int(job.meta.get("done", 0))) if job.meta.get("step") == "towns" else 0
+            try:
+                meta = Job.fetch(job_id, connection=conn).meta
+            except NoSuchJobError:  # gone since its status was read
+                continue
+            towns_done += min(weight, int(meta.get("done", 0))) if meta.get("step") == "towns" else 0
     return {"day": day, "jobs": len(ids), "towns": towns, "towns_done": towns_done, "counts": counts,
             "done": counts.get("finished", 0) + counts.get("failed", 0) + counts.get("expired", 0),
             "percent": round(100 * towns_done / towns) if towns else None,

@@ -4,9 +4,12 @@ enqueues every town once, in jobs of up to BATCH towns under stable ids."""
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from datetime import date
 
+import pytest
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 
 from jobs.rollups import BATCH, rollup_job_id, rollup_town, rollup_towns, rollups_due, run_progress
 from tenants.models import Town, TownStatus
@@ -138,10 +141,22 @@ def test_a_town_that_fails_inside_a_batch_gets_a_job_of_its_own_and_the_others_a
         result = rollup_towns([world.town_a, world.town_b, world.town_c], [[2039, 1]], "2039-02-10")
     assert result == {"towns": 3, "written": 2, "handed_over": [world.town_b]}
     assert queue.job_ids == [rollup_job_id(world.town_b, 2039, 1, date(2039, 2, 10))]
+    # the batch counts the town already: its own job is not one more town in the day's run
+    assert queue.connection.hget("liaison:rollups:run:2039-02-10:towns", queue.job_ids[0]) == b"0"
     with app.app_context():
         written = db.session.scalars(select(Rollup.town_id).where(Rollup.year == 2039)).all()
         db.session.remove()
     assert sorted(written) == sorted([world.town_a, world.town_c])
+
+    # the database unreachable is not one town's bad data: the batch fails whole, to be retried
+    def unreachable(town, *args, **kwargs):
+        raise OperationalError("SELECT 1", {}, Exception("server closed the connection unexpectedly"))
+
+    monkeypatch.setattr(rollups, "compute_figures", unreachable)
+    with app.app_context(), pytest.raises(OperationalError):
+        rollup_towns([world.town_a, world.town_c], [[2039, 2]], "2039-05-10")
+    assert len(queue.job_ids) == 1  # nobody handed over
+
     monkeypatch.setattr(rollups, "compute_figures", compute)
     with app.app_context():  # the town's own job, once its data is mended
         job = queue.fetch_job(queue.job_ids[0])
@@ -277,13 +292,18 @@ def test_a_towns_compliance_expectations_score_its_rollups_and_stay_with_each_ro
 def test_the_scorecard_page_renders_its_towns_again_only_when_what_it_shows_changed(app, world, client_as,
                                                                                   monkeypatch):
     """The towns' part of the page is kept per committee, quarters and language while its data
-    stays as it was; a rollup written, a town renamed or another language shows at once."""
+    stays as it was; a rollup written, a town renamed or another language shows at once. Only
+    the quarters the page offers are kept."""
+    from webapp.committees.rollups import previous_quarter, quarter_of
+
     from webapp.committees import scorecard_views
     from webapp.committees.models import Committee
     from webapp.committees.rollups import write_rollup
 
     renders = []
     render = scorecard_views._render_body
+    monkeypatch.setattr(scorecard_views, "_BODIES", OrderedDict())  # nothing kept by earlier tests
+    monkeypatch.setattr(scorecard_views, "_bodies_chars", 0)
     monkeypatch.setattr(scorecard_views, "_render_body", lambda *args: renders.append(args[1:3]) or render(*args))
     figures = {"cadence": [], "opinions": {"on_time_pct": 95.0, "satisfaction_pct": 95.0}, "findings": {"overdue": 0},
                "checkpoints_missed": {"briefing": 0, "inspection": 0}, "deputies": {"participation_pct": 90.0}}
@@ -293,21 +313,22 @@ def test_the_scorecard_page_renders_its_towns_again_only_when_what_it_shows_chan
         town_slug, town_name = town_a.slug, town_a.name
         db.session.remove()
     client = client_as("committee")
-    url = f"/c/{slug}/scorecard?quarter=2039Q3&compare=2039Q2"
+    year, quarter = current = quarter_of(date.today())
+    url = f"/c/{slug}/scorecard?quarter={year}Q{quarter}&compare={'Q'.join(map(str, previous_quarter(*current)))}"
 
     def row() -> str:
         html = client.get(url).get_data(as_text=True)
         return html[html.index(f'data-testid="town-{town_slug}"'):].split("</tr>", 1)[0]
 
-    assert "lz-rag" not in row() and len(renders) == 1  # not computed yet
-    assert "lz-rag" not in row() and len(renders) == 1  # the same data: the kept HTML
+    first = row()
+    assert row() == first and len(renders) == 1  # the same data: the kept HTML
     with app.app_context():
-        write_rollup(world.town_a, 2039, 3, figures, provisional=True)
+        write_rollup(world.town_a, year, quarter, figures, provisional=True)
     assert 'data-rag="green"' in row() and len(renders) == 2
     assert 'data-rag="green"' in row() and len(renders) == 2
     with app.app_context():
-        write_rollup(world.town_a, 2039, 3, {**figures, "opinions": {"on_time_pct": 10.0, "satisfaction_pct": 10.0},
-                                             "findings": {"overdue": 9}}, provisional=True)
+        worse = {**figures, "opinions": {"on_time_pct": 10.0, "satisfaction_pct": 10.0}, "findings": {"overdue": 9}}
+        write_rollup(world.town_a, year, quarter, worse, provisional=True)
     assert 'data-rag="red"' in row() and len(renders) == 3
     try:
         with app.app_context():
@@ -326,3 +347,11 @@ def test_the_scorecard_page_renders_its_towns_again_only_when_what_it_shows_chan
     with client.session_transaction() as session:
         session["lang"] = "zh_Hans_CN"
     assert town_name in row() and len(renders) == 6  # the Chinese one is still kept
+    far = f"/c/{slug}/scorecard?quarter=2039Q3&compare=2039Q2"  # not offered by the page: not kept
+    assert client.get(far).status_code == client.get(far).status_code == 200 and len(renders) == 8
+    assert len(scorecard_views._BODIES) == 2  # Chinese and English
+    monkeypatch.setattr(scorecard_views, "_BODIES_MAX_CHARS", 1)  # room for one body only
+    earlier = "Q".join(map(str, previous_quarter(*previous_quarter(*current))))
+    assert client.get(f"/c/{slug}/scorecard?quarter={year}Q{quarter}&compare={earlier}").status_code == 200
+    assert list(scorecard_views._BODIES) == [(world.committee, current, previous_quarter(*previous_quarter(*current)),
+                                              "zh_Hans_CN")]  # the least recently used went first

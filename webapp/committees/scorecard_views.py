@@ -4,7 +4,9 @@ another quarter. Towns open read-only from here."""
 
 from __future__ import annotations
 
+import contextlib
 import re
+from collections import OrderedDict
 from collections.abc import Callable
 from datetime import date
 
@@ -34,18 +36,21 @@ def _per_town(endpoint: str) -> Callable[[str], str]:
 
 #: the rendered towns' part of the page, per process: (committee id, quarter, compared quarter,
 #: language) -> (state of the data, HTML). Rendering it for 100 towns takes ~25 ms of CPU; most
-#: views find the data as it was (rollups change nightly), so they only check that state.
-_BODIES: dict[tuple, tuple[tuple, Markup]] = {}
-_BODIES_MAX = 1000
+#: views find the data as it was (rollups change nightly), so they only check that state. Only
+#: the quarters the page offers are kept, least recently used first out past _BODIES_MAX_CHARS
+#: (100 towns are ~140,000 characters).
+_BODIES: OrderedDict[tuple, tuple[tuple, Markup]] = OrderedDict()
+_BODIES_MAX_CHARS = 16_000_000
+_bodies_chars = 0
 _INDENT = re.compile(r"\n\s+")
 
 
 def _state(committee, quarters: list[tuple[int, int]]) -> tuple:
     """What the towns' part of the page depends on, read in one statement: the jurisdiction's
     towns as listed (how many, their ids, their last change, a hash of their names, slugs and
-    counties) and their rollup rows for these quarters (how many, the newest computed_at, the
-    sum of their ids: a row rewritten gets a new computed_at, a row added or deleted changes
-    the count)."""
+    counties) and their rollup rows for these quarters (how many, the sum of their
+    computed_at and of their ids: a row rewritten gets a new computed_at, a row added or
+    deleted changes the count)."""
     from ..extensions import db
 
     global _STATE
@@ -64,7 +69,7 @@ def _state_statement():
     committee and its quarters, the driver prepares it after a few runs (the request ends
     with COMMIT, which keeps prepared statements) and PostgreSQL reuses its plan, where with
     them as parameters it planned every run (twice the statement's cost; ADR 0008)."""
-    from sqlalchemy import bindparam, func, select, tuple_
+    from sqlalchemy import BigInteger, bindparam, cast, func, select, tuple_
 
     from tenants.models import Region, Town, TownStatus
 
@@ -81,7 +86,10 @@ def _state_statement():
              .cte("jurisdiction").prefix_with("MATERIALIZED"))
     listing = select(func.concat_ws("|", func.count(), func.sum(towns.c.id), func.max(towns.c.updated_at),
                                     func.sum(towns.c.names))).scalar_subquery()
-    rows = (select(func.concat_ws("|", func.count(), func.max(Rollup.computed_at), func.sum(Rollup.id)))
+    # every row's computed_at counts, not only the newest: a row stamped earlier (its transaction
+    # began first) may be committed after a later one
+    stamp = cast(func.extract("epoch", Rollup.computed_at) * 1_000_000, BigInteger)
+    rows = (select(func.concat_ws("|", func.count(), func.sum(stamp), func.sum(Rollup.id)))
             .join(towns, towns.c.id == Rollup.town_id)
             .where(tuple_(Rollup.year, Rollup.quarter).in_(bindparam("quarters", expanding=True, literal_execute=True)))
             .scalar_subquery())
@@ -91,16 +99,22 @@ def _state_statement():
 def scorecard_body(committee, current: tuple[int, int], compare: tuple[int, int], trend: list[tuple[int, int]],
                    names: dict) -> Markup:
     """The towns' part of the scorecard: rendered again only when the data it shows changed."""
+    global _bodies_chars
     key = (committee.id, current, compare, str(get_locale()))
     state = _state(committee, list({*trend, compare}))
     cached = _BODIES.get(key)
     if cached is not None and cached[0] == state:
+        with contextlib.suppress(KeyError):  # another thread may have dropped it meanwhile
+            _BODIES.move_to_end(key)
         return cached[1]
     # the template's indentation is a third of the HTML of 100 towns: gone, once per render
     body = Markup(_INDENT.sub("\n", _render_body(committee, current, compare, trend, names)))
-    if len(_BODIES) >= _BODIES_MAX:
-        _BODIES.clear()
-    _BODIES[key] = (state, body)
+    if current in _choices(quarter_of(date.today())) and compare in _choices(current):
+        old = _BODIES.pop(key, None)
+        _bodies_chars += len(body) - (len(old[1]) if old else 0)
+        _BODIES[key] = (state, body)
+        while _bodies_chars > _BODIES_MAX_CHARS and len(_BODIES) > 1:
+            _bodies_chars -= len(_BODIES.popitem(last=False)[1][1])
     return body
 
 
