@@ -13,6 +13,10 @@ import psycopg
 import pytest
 
 from webapp import devstack
+from webapp.clock import DEFAULT_TIMEZONE, use_timezone
+
+# as create_app will: the test modules' dates computed at import are Beijing dates too
+use_timezone(os.environ.get("LIAISON_TIMEZONE", DEFAULT_TIMEZONE))
 
 TEST_DATABASE = os.environ.get("LIAISON_TEST_DATABASE", "liaison_test")
 PASSWORD = "correct-horse-9"
