@@ -51,7 +51,6 @@ def main() -> None:
         from webapp.accounts.services import create_user
         from webapp.committees.models import Committee
         from webapp.committees.rollups import previous_quarter, quarter_bounds, quarter_of
-        from webapp.exports.kinds import scorecard_renderer
         from webapp.exports.ledgers import activities_sheet, findings_sheet, opinions_sheet, scorecard_sheet
         from webapp.exports.models import Export, ExportState
         from webapp.exports.services import request_export
@@ -119,7 +118,7 @@ def main() -> None:
                 names = archive.namelist()
         workbooks = sum(n.endswith(".xlsx") for n in names)
         pdfs = sum(n.endswith(".pdf") for n in names)
-        expected_pdfs = len(towns) if scorecard_renderer() else 0
+        expected_pdfs = len(towns)  # one PDF scorecard per town
         ok = ok and workbooks == len(towns) + 1 and pdfs == expected_pdfs
         size = row.size or 0
         db.session.remove()

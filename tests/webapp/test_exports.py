@@ -221,7 +221,6 @@ def test_the_committee_quarter_is_a_zip_of_one_workbook_per_town_and_a_summary(a
     from webapp.committees.models import Committee
     from webapp.committees.rollups import committee_rollups, scorecard
     from webapp.committees.views import towns_in
-    from webapp.exports.kinds import scorecard_renderer
 
     client = client_as("committee")
     slug = _committee_slug(app, world.committee)
@@ -241,7 +240,7 @@ def test_the_committee_quarter_is_a_zip_of_one_workbook_per_town_and_a_summary(a
         assert archive.testzip() is None
         names = archive.namelist()
         assert names[0] == f"summary-{YEAR}Q2.xlsx"
-        pdfs = [f"{s}-{YEAR}Q2-scorecard.pdf" for s, _n in expected.values()] if scorecard_renderer() else []
+        pdfs = [f"{s}-{YEAR}Q2-scorecard.pdf" for s, _n in expected.values()]
         assert sorted(names[1:]) == sorted([f"{s}-{YEAR}Q2.xlsx" for s, _n in expected.values()] + pdfs)
         for pdf in pdfs:
             assert archive.read(pdf)[:5] == b"%PDF-"
@@ -258,8 +257,8 @@ def test_the_committee_quarter_is_a_zip_of_one_workbook_per_town_and_a_summary(a
     assert len(opinions) == 2 == received["朱阳镇"] + 1  # an opinion and a suggestion; the rollup counts opinions
 
 
-def test_the_scorecard_pdf_hook_adds_a_pdf_per_town_once_the_renderer_exists(app, world, records, client_as,
-                                                                             export_dir, exports_queue, monkeypatch):
+def test_the_committee_zip_has_one_scorecard_pdf_per_town_rendered_from_its_rollups(
+        app, world, records, client_as, export_dir, exports_queue, monkeypatch):
     from webapp.exports import kinds
 
     calls = []

@@ -13,17 +13,14 @@ parameters stored on the export; it raises ExportError with a message for the pe
 enters its town with `bound_to`), writes the file into `out` (which need not seek), calls
 `report(done, total, step)` now and then, and returns the name the download is offered under.
 
-Built now: town_ledgers, deputy_file_xlsx, committee_quarter. The renderers of
-webapp/documents/ (PDF, DOCX) join as more kinds when that package provides them (see the
-end of this module), and the per-town PDF scorecard joins the committee's ZIP through
-`add_scorecard_pdf`.
+Kinds: town_ledgers, deputy_file_xlsx, committee_quarter, and the renderers of
+webapp/documents/ (deputy_file_pdf, annual_summary_docx); the per-town PDF scorecard goes
+into the committee's ZIP through `add_scorecard_pdf`. The renderers (reportlab,
+python-docx) are imported when a file is built, not when the web starts.
 """
 
 from __future__ import annotations
 
-import functools
-import importlib
-import importlib.util
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -283,39 +280,19 @@ def build_committee_quarter(job: Job, out: BinaryIO, report: Report) -> str:
     return f"{slug}-{tag}.zip"
 
 
-def add_scorecard_pdf(archive: ZipFile, name: str, town, rollups: list) -> bool:
-    """HOOK (issue #9, item 6): the per-town PDF scorecard with the charts, added to the
-    committee's ZIP once `webapp.documents.pdf.scorecard_pdf(town, rollups, out)` exists.
-    `rollups` are the town's stored Rollup rows of the last four quarters, oldest first,
-    ending with the exported one when it has been computed; the session is bound to the town.
-    Returns whether a PDF was added."""
-    render = scorecard_renderer()
-    if render is None:
-        return False
+def add_scorecard_pdf(archive: ZipFile, name: str, town, rollups: list) -> None:
+    """The per-town PDF scorecard with the charts, in the committee's ZIP. `rollups` are the
+    town's stored Rollup rows of the last four quarters, oldest first, ending with the
+    exported one when it has been computed; the session is bound to the town."""
     with archive.open(name, "w") as entry:
-        render(town, rollups, entry)
-    return True
+        scorecard_renderer()(town, rollups, entry)
 
 
-@functools.cache
-def scorecard_renderer() -> Callable | None:
-    return _documents_function("pdf", "scorecard_pdf")
+def scorecard_renderer() -> Callable:
+    """`webapp.documents.pdf.scorecard_pdf(town, rollups, out)`, imported when first needed."""
+    from ..documents.pdf import scorecard_pdf
 
-
-def _has_documents(module: str) -> bool:
-    """Whether webapp/documents/<module>.py exists (without importing it)."""
-    try:
-        return importlib.util.find_spec(f"webapp.documents.{module}") is not None
-    except ModuleNotFoundError:  # no webapp.documents package at all
-        return False
-
-
-def _documents_function(module: str, name: str) -> Callable | None:
-    """`webapp.documents.<module>.<name>` if that renderer exists. A renderer module that
-    exists but fails to import fails the export loudly rather than leaving its file out."""
-    if not _has_documents(module):
-        return None
-    return getattr(importlib.import_module(f"webapp.documents.{module}"), name, None)
+    return scorecard_pdf
 
 
 def _describe_quarter(params: dict[str, Any]) -> str:
@@ -331,24 +308,22 @@ register(ExportKind("committee_quarter", _l("The committee's quarter (ZIP)"), "c
 def build_deputy_file_pdf(job: Job, out: BinaryIO, report: Report) -> str:
     from ..access import bound_to
 
-    render = _documents_function("pdf", "deputy_file_pdf")
-    if render is None:
-        raise LookupError("webapp.documents.pdf has no deputy_file_pdf")
+    from ..documents.pdf import deputy_file_pdf
+
     with bound_to(job.town_id) as town, force_locale(job.locale):
         report(0, 1, _("Collecting the file"))
-        render(job.params["deputy_id"], out)
+        deputy_file_pdf(job.params["deputy_id"], out)
         return f"{town.slug}-deputy-{job.params['deputy_id']}-file.pdf"
 
 
 def build_annual_summary_docx(job: Job, out: BinaryIO, report: Report) -> str:
     from ..access import bound_to
 
-    render = _documents_function("docx", "annual_summary_docx")
-    if render is None:
-        raise LookupError("webapp.documents.docx has no annual_summary_docx")
+    from ..documents.docx import annual_summary_docx
+
     with bound_to(job.town_id) as town, force_locale(job.locale):
         report(0, 1, _("Writing the report"))
-        render(job.params["year"], out)
+        annual_summary_docx(job.params["year"], out)
         return f"{town.slug}-annual-summary-{job.params['year']}.docx"
 
 
@@ -359,17 +334,8 @@ def annual_params(form: Mapping[str, Any]) -> dict[str, Any]:
     return {"year": year}
 
 
-def register_documents() -> None:
-    """The PDF and DOCX kinds, registered when webapp/documents provides their modules (the
-    renderer itself is imported when an export is built)."""
-    if _has_documents("pdf"):
-        register(ExportKind("deputy_file_pdf", _l("The deputy's file (PDF)"), "town", ".pdf", "application/pdf",
-                            deputy_params, build_deputy_file_pdf, lambda p: p.get("deputy_name", ""),
-                            roles=ALL_ROLES))
-    if _has_documents("docx"):
-        register(ExportKind("annual_summary_docx", _l("The annual summary report (DOCX)"), "town", ".docx",
-                            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-                            annual_params, build_annual_summary_docx, lambda p: str(p["year"]), roles=STAFF_ROLES))
-
-
-register_documents()
+register(ExportKind("deputy_file_pdf", _l("The deputy's file (PDF)"), "town", ".pdf", "application/pdf",
+                    deputy_params, build_deputy_file_pdf, lambda p: p.get("deputy_name", ""), roles=ALL_ROLES))
+register(ExportKind("annual_summary_docx", _l("The annual summary report (DOCX)"), "town", ".docx",
+                    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                    annual_params, build_annual_summary_docx, lambda p: str(p["year"]), roles=STAFF_ROLES))
